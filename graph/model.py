@@ -1,0 +1,219 @@
+"""Plain data passed between the pipeline stages.
+
+Every fact points back into a `SourceText` by a `Span` of code points in `SourceText.text` (the normalized text).
+`SourceText.key` has the same length as `text` and is what patterns match against (simplified characters,
+half-width punctuation, all brackets folded to ASCII parentheses), so a match in `key` gives the written form in
+`text` at the same offsets: "match in simplified, keep the written form".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["lead", "co"]
+# How a role was decided: stated by the text (牵头/会同/配合), first of a list, first of a list under a declared
+# rule (列第一位者为牵头单位), the only unit listed, added by a document-wide rule (以下任务…均包含…).
+Basis = Literal["explicit", "list-order", "declared-list-order", "sole-unit", "inherited"]
+Level = Literal["national", "provincial", "municipal", "county", "unknown"]
+Status = Literal["final", "draft", "report"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Half-open range [start, end) of code points in a SourceText's normalized text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def shift(self, offset: int) -> Span:
+        return Span(self.start + offset, self.end + offset)
+
+
+@dataclass
+class SourceText:
+    """One input file, decoded and normalized."""
+
+    file_name: str  # as in the corpus folder, e.g. "001_7554c59a77879f53.txt"
+    raw: str  # the decoded file, untouched
+    text: str  # normalized text that every Span indexes
+    key: str  # match view of `text`, same length
+    raw_offsets: list[int]  # raw_offsets[i] = offset in `raw` of text[i]; one extra entry for len(text)
+    sha256: str  # of the file's bytes
+    text_sha256: str  # of `text` encoded as UTF-8
+    is_page: bool = False  # an OCR'd newspaper page whose column breaks were undone
+
+    def quote(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+    def raw_span(self, span: Span) -> tuple[int, int]:
+        return self.raw_offsets[span.start], self.raw_offsets[span.end]
+
+
+@dataclass
+class Article:
+    """One document found in a source: a whole policy text, or one article of a newspaper page."""
+
+    source: SourceText
+    paragraphs: list[Span]  # logical paragraphs in reading order (may come from anywhere on a page)
+    title: str = ""
+    title_span: Span | None = None  # None when the title is not a contiguous part of the text
+    byline: str = ""
+    index: int = 0  # position of the article within its source, 0 for the first
+
+
+@dataclass
+class OutlineNode:
+    """A numbered heading or item (一、 / （一） / 1. / （1） / ① / 一是), with what it contains."""
+
+    marker: str  # as written, e.g. "（一）", "1."
+    number: str  # the numeral as written, e.g. "一", "1"
+    ordinal: int  # its value, e.g. 1
+    level: int  # 1 = outermost
+    path: tuple[int, ...]  # ordinals from the outermost ancestor down, e.g. (2, 2, 6)
+    heading: str  # title text after the marker (first sentence for an item with a body)
+    heading_span: Span
+    span: Span  # the node's own paragraph(s), marker included, children excluded
+    children: list[OutlineNode] = field(default_factory=list)
+    is_task: bool = False
+
+    @property
+    def path_id(self) -> str:
+        return ".".join(str(n) for n in self.path)
+
+
+@dataclass
+class AgencyMention:
+    written: str  # exactly as in the text
+    span: Span
+
+
+@dataclass
+class Responsibility:
+    """A unit named responsible for a task, with its role and how that role was decided."""
+
+    mention: AgencyMention
+    role: Role
+    basis: Basis
+    evidence: Span  # the clause that states it, e.g. "(责任单位：省民政厅、省统计局)"
+    position: int | None = None  # 1-based position in the written list
+    agency_key: str = ""  # filled by resolve
+
+
+@dataclass
+class Deadline:
+    text: str  # as written, e.g. "到2025年", "2024年底前", "“十四五”期间"
+    span: Span
+    year: int | None = None
+    month: int | None = None
+    end_year: int | None = None  # for periods such as 十四五 (2021–2025)
+    start_year: int | None = None
+
+
+@dataclass
+class Target:
+    """A quantitative target: indicator, comparator, value and unit, maybe with a deadline."""
+
+    indicator: str
+    comparator: str  # "ge", "gt", "le", "lt", "eq", "approx"
+    value: float
+    unit: str  # "%", "个", "张", "平方米", ... as written
+    span: Span  # the sentence part that states it
+    deadline: Deadline | None = None
+    scope: str = ""  # e.g. "全省", "每个县(市、区、特区)"
+
+
+@dataclass
+class Duty:
+    """A duty stated in running text: "X要会同Y…", "由X会同Y…", "X负责…", "各级X要…"."""
+
+    agent: AgencyMention
+    duty: str
+    span: Span
+    partners: list[AgencyMention] = field(default_factory=list)
+    pattern: str = ""  # name of the running-text pattern that matched
+    makes_lead: bool = False  # 会同/牵头 constructions make the agent the lead of the enclosing task
+    agent_key: str = ""
+    partner_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Task:
+    node: OutlineNode
+    section: OutlineNode | None
+    responsibilities: list[Responsibility] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.node.heading
+
+
+@dataclass
+class Jurisdiction:
+    code: str  # GB/T 2260 code, "100000" for the whole country
+    name: str  # full name, e.g. "贵州省"
+    short: str  # short name, e.g. "贵州"
+    level: Level
+
+
+@dataclass
+class Agency:
+    """One real agency (or collective agent) in one jurisdiction."""
+
+    key: str  # stable natural key used in IRIs: "{jurisdiction code}/{canonical name}"
+    name: str  # canonical full name, e.g. "贵州省卫生健康委员会"
+    jurisdiction: Jurisdiction
+    kind: str  # "government", "department", "party", "court", "mass-organisation", "regulator", "collective", "unknown"
+    aliases: set[str] = field(default_factory=set)  # every written form seen
+    resolved: bool = True  # False when no rule or lexicon entry recognised the form
+
+
+@dataclass
+class CitedDocument:
+    title: str  # as cited, without 《》
+    span: Span
+    relation: str  # "applies" (为贯彻落实/按照…精神/对照) or "cites"
+
+
+@dataclass
+class Document:
+    """A document ready for RDF: metadata, outline, tasks and duties."""
+
+    article: Article
+    key: str  # stable natural key: 文号 or digest of the title
+    title: str
+    doc_number: str = ""  # 文号, e.g. "黔府办发〔2023〕21号"
+    issuers: list[str] = field(default_factory=list)
+    date: str = ""  # ISO date
+    level: Level = "unknown"
+    jurisdiction: Jurisdiction | None = None
+    status: Status = "final"
+    doc_type: str = ""  # 意见, 实施方案, 实施意见, 行动方案, 通知, …
+    outline: list[OutlineNode] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)  # duties outside tasks
+    cited: list[CitedDocument] = field(default_factory=list)
+    inherited_rule: Span | None = None  # where a rule such as 以下任务…均包含… was stated
+
+    @property
+    def source(self) -> SourceText:
+        return self.article.source
+
+
+@dataclass
+class BuildIssue:
+    """A warning or error met while building, naming the file."""
+
+    file_name: str
+    message: str
+    severity: Literal["warning", "error"] = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.severity}: {self.message}"
