@@ -77,7 +77,8 @@ class OutlineNode:
     path: tuple[int, ...]  # ordinals from the outermost ancestor down, e.g. (2, 2, 6)
     heading: str  # title text after the marker (first sentence for an item with a body)
     heading_span: Span
-    span: Span  # the node's own paragraph(s), marker included, children excluded
+    span: Span  # from the marker to the end of the node's own text, children excluded
+    paragraphs: list[Span] = field(default_factory=list)  # the node's own paragraphs in reading order
     children: list[OutlineNode] = field(default_factory=list)
     is_task: bool = False
 

@@ -1,0 +1,30 @@
+# Quick start: `make run` builds the graph from corpus/ into out/; `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup lint bench clean
+
+$(BIN)/policykg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+setup: $(BIN)/policykg
+
+run: setup
+	$(BIN)/python build_graph.py
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/bench_store.py
+
+clean:
+	rm -rf out out.partial-* out.previous-*

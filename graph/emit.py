@@ -1,0 +1,292 @@
+"""Emit RDF: documents, tasks, responsibilities, targets, duties and agencies as one named graph per source.
+
+IRIs are built from natural keys (GB/T 2260 code, 文号 or a title digest, outline path, canonical agency name), and
+no blank nodes or timestamps are used, so the same input gives the same triples and byte-identical dumps.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
+
+from policykg.graph.model import Agency, Deadline, Document, Jurisdiction, OutlineNode, SourceText, Span, Task
+
+DEFAULT_BASE = "https://w3id.org/policykg/id/"
+PKG = Namespace("https://w3id.org/policykg/ontology#")
+CODE = Namespace("https://w3id.org/policykg/code/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+CV = Namespace("http://data.europa.eu/m8g/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+QUDT = Namespace("http://qudt.org/schema/qudt/")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+PREFIXES = {
+    "pkg": PKG, "code": CODE, "eli": ELI, "cv": CV, "oa": OA, "qudt": QUDT, "unit": UNIT, "time": TIME,
+    "dcterms": DCTERMS, "foaf": FOAF, "org": ORG, "prov": PROV, "skos": SKOS, "xsd": XSD,
+}
+_IRI_UNSAFE = set(' <>"{}|^`\\#?%/')
+QUOTE_CONTEXT = 8
+
+
+def iri_segment(text: str) -> str:
+    """Keep Chinese and other IRI characters readable; percent-encode only what an IRI cannot hold."""
+    out = []
+    for ch in text:
+        if ch in _IRI_UNSAFE or ord(ch) < 0x21:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Code-list lookups and unit mapping, read once per build from data files."""
+
+    doctypes: dict[str, URIRef]  # 意见 → code/doctype/yijian
+    units: dict[str, str]
+    count_unit: str
+
+
+def load_vocab(codes_ttl: Path | None = None) -> Vocab:
+    codes = Graph()
+    if codes_ttl is None:
+        codes.parse(data=resources.files("policykg.ontology").joinpath("codes.ttl").read_text("utf-8"),
+                    format="turtle")
+    else:
+        codes.parse(codes_ttl, format="turtle")
+    scheme = CODE["doctype"]
+    doctypes = {
+        str(label): concept
+        for concept in codes.subjects(SKOS.inScheme, scheme)
+        for label in codes.objects(concept, SKOS.prefLabel)
+        if getattr(label, "language", None) == "zh"
+    }
+    units = tomllib.loads(resources.files("policykg.graph.data").joinpath("qudt_units.toml").read_text("utf-8"))
+    return Vocab(doctypes, dict(units["units"]), units["count_unit"])
+
+
+class Emitter:
+    """Turns one source's documents into the triples of its named graph."""
+
+    def __init__(self, base: str, vocab: Vocab) -> None:
+        self.base = base if base.endswith("/") else base + "/"
+        self.vocab = vocab
+
+    # identifiers --------------------------------------------------------------------------------------------
+    def source_iri(self, source: SourceText) -> URIRef:
+        return URIRef(f"{self.base}source/{iri_segment(Path(source.file_name).stem)}")
+
+    def graph_iri(self, source: SourceText) -> URIRef:
+        return URIRef(f"{self.base}graph/source/{iri_segment(Path(source.file_name).stem)}")
+
+    def doc_iri(self, key: str) -> URIRef:
+        return URIRef(self.base + "doc/" + "/".join(iri_segment(p) for p in key.split("/", 1)))
+
+    def agency_iri(self, agency: Agency) -> URIRef:
+        code, name = agency.key.split("/", 1)
+        return URIRef(f"{self.base}agency/{code}/{iri_segment(name)}")
+
+    def place_iri(self, jurisdiction: Jurisdiction) -> URIRef:
+        return URIRef(f"{self.base}place/{jurisdiction.code}")
+
+    def part_iri(self, doc: URIRef, node: OutlineNode) -> URIRef:
+        return URIRef(f"{doc}/part/{node.path_id}")
+
+    # graph -----------------------------------------------------------------------------------------------------
+    def emit_source(self, source: SourceText, documents: list[Document], agencies: dict[str, Agency],
+                    version: str) -> Graph:
+        g = Graph(identifier=self.graph_iri(source))
+        src = self.source_iri(source)
+        g.add((src, RDF.type, PKG.SourceFile))
+        g.add((src, DCTERMS.identifier, Literal(source.file_name)))
+        g.add((src, PKG.sha256, Literal(source.sha256)))
+        g.add((src, PKG.textSha256, Literal(source.text_sha256)))
+        g.add((src, PKG.normalization, Literal("reflowed-columns" if source.is_page else "line-endings")))
+        graph_node = g.identifier
+        activity = URIRef(f"{self.base}activity/build")
+        g.add((graph_node, PROV.wasDerivedFrom, src))
+        g.add((graph_node, PROV.wasGeneratedBy, activity))
+        g.add((activity, RDF.type, PROV.Activity))
+        g.add((activity, PROV.wasAssociatedWith, URIRef(f"{self.base}software/policykg/{version}")))
+        g.add((URIRef(f"{self.base}software/policykg/{version}"), RDF.type, PROV.SoftwareAgent))
+        used: set[str] = set()
+        for doc in documents:
+            self._document(g, doc, agencies, used)
+        for key in sorted(used):
+            self._agency(g, agencies[key], source)
+        return g
+
+    def _document(self, g: Graph, doc: Document, agencies: dict[str, Agency], used: set[str]) -> None:
+        d = self.doc_iri(doc.key)
+        source = doc.source
+        g.add((d, RDF.type, PKG.NewsReport if doc.status == "report" else PKG.PolicyDocument))
+        g.add((d, DCTERMS.title, Literal(doc.title, lang="zh")))
+        g.add((d, ELI.title, Literal(doc.title, lang="zh")))
+        g.add((d, PKG.source, self.source_iri(source)))
+        g.add((d, PKG.status, CODE[f"status/{doc.status}"]))
+        if doc.doc_number:
+            g.add((d, ELI.id_local, Literal(doc.doc_number)))
+        if doc.date:
+            g.add((d, ELI.date_document, Literal(doc.date, datatype=XSD.date)))
+        if doc.level != "unknown":
+            g.add((d, PKG.level, CODE[f"level/{doc.level}"]))
+        if doc.jurisdiction:
+            g.add((d, ELI.jurisdiction, self.place_iri(doc.jurisdiction)))
+            self._place(g, doc.jurisdiction)
+        if doc.doc_type in self.vocab.doctypes:
+            g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
+        if doc.article.title_span:
+            self._evidence(g, d, source, doc.article.title_span)
+        for node in doc.outline:
+            self._part(g, d, d, node, doc)
+        for task in doc.tasks:
+            self._task(g, d, task, doc, agencies, used)
+        for n, duty in enumerate(sorted(doc.duties + [x for t in doc.tasks for x in t.duties],
+                                        key=lambda x: x.span), start=1):
+            iri = URIRef(f"{d}/duty/{n}")
+            g.add((d, PKG.hasDuty, iri))
+            g.add((iri, RDF.type, PKG.Duty))
+            agent = agencies[duty.agent_key]
+            used.add(agent.key)
+            g.add((iri, PKG.agent, self.agency_iri(agent)))
+            for key in duty.partner_keys:
+                used.add(key)
+                g.add((iri, PKG.partner, self.agency_iri(agencies[key])))
+            g.add((iri, PKG.dutyText, Literal(duty.duty, lang="zh")))
+            g.add((iri, PKG.pattern, Literal(duty.pattern)))
+            part = _innermost(doc.outline, duty.span)
+            if part is not None:
+                g.add((iri, PKG.inPart, self.part_iri(d, part)))
+            self._evidence(g, iri, source, duty.span)
+
+    def _part(self, g: Graph, doc: URIRef, parent: URIRef, node: OutlineNode, document: Document) -> None:
+        iri = self.part_iri(doc, node)
+        g.add((iri, RDF.type, PKG.Task if node.is_task else PKG.Section))
+        g.add((iri, ELI.is_part_of, parent))
+        g.add((parent, ELI.has_part, iri))
+        g.add((iri, ELI.number, Literal(node.number)))
+        g.add((iri, PKG.marker, Literal(node.marker)))
+        g.add((iri, PKG.outlinePath, Literal(node.path_id)))
+        g.add((iri, DCTERMS.title, Literal(node.heading, lang="zh")))
+        self._evidence(g, iri, document.source, node.span if node.is_task else node.heading_span)
+        for child in node.children:
+            self._part(g, doc, iri, child, document)
+
+    def _task(self, g: Graph, d: URIRef, task: Task, doc: Document, agencies: dict[str, Agency],
+              used: set[str]) -> None:
+        t = self.part_iri(d, task.node)
+        source = doc.source
+        for resp in task.responsibilities:
+            agency = agencies[resp.agency_key]
+            used.add(agency.key)
+            r = URIRef(f"{t}/resp/{iri_segment(agency.name)}")
+            g.add((t, PKG.hasResponsibility, r))
+            g.add((r, RDF.type, PKG.Responsibility))
+            g.add((r, PKG.agent, self.agency_iri(agency)))
+            g.add((r, PKG.role, CODE[f"role/{resp.role}"]))
+            g.add((r, PKG.basis, CODE[f"basis/{resp.basis}"]))
+            g.add((r, PKG.asWritten, Literal(resp.mention.written, lang="zh")))
+            if resp.position is not None:
+                g.add((r, PKG.listPosition, Literal(resp.position)))
+            self._evidence(g, r, source, resp.evidence)
+        for n, target in enumerate(task.targets, start=1):
+            iri = URIRef(f"{t}/target/{n}")
+            g.add((t, PKG.hasTarget, iri))
+            g.add((iri, RDF.type, PKG.Target))
+            g.add((iri, PKG.indicator, Literal(target.indicator, lang="zh")))
+            g.add((iri, PKG.comparator, CODE[f"comparator/{target.comparator}"]))
+            q = URIRef(f"{iri}/quantity")
+            g.add((iri, PKG.quantity, q))
+            g.add((q, RDF.type, QUDT.QuantityValue))
+            g.add((q, QUDT.numericValue, Literal(_decimal(target.value), datatype=XSD.decimal)))
+            g.add((q, QUDT.unit, UNIT[self.vocab.units.get(target.unit, self.vocab.count_unit)]))
+            g.add((q, PKG.unitText, Literal(target.unit)))
+            if target.scope:
+                g.add((iri, PKG.scope, Literal(target.scope, lang="zh")))
+            if target.deadline:
+                self._deadline(g, iri, URIRef(f"{iri}/deadline"), target.deadline)
+            self._evidence(g, iri, source, target.span)
+        for n, deadline in enumerate(task.deadlines, start=1):
+            self._deadline(g, t, URIRef(f"{t}/deadline/{n}"), deadline)
+
+    def _deadline(self, g: Graph, owner: URIRef, iri: URIRef, deadline: Deadline) -> None:
+        g.add((owner, PKG.deadline, iri))
+        g.add((owner, PKG.deadlineText, Literal(deadline.text, lang="zh")))
+        if deadline.start_year and deadline.end_year:
+            g.add((iri, RDF.type, TIME.Interval))
+            for prop, year, tail in ((TIME.hasBeginning, deadline.start_year, "start"),
+                                     (TIME.hasEnd, deadline.end_year, "end")):
+                instant = URIRef(f"{iri}/{tail}")
+                g.add((iri, prop, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, TIME.inXSDgYear, Literal(f"{year:04d}", datatype=XSD.gYear)))
+            return
+        g.add((iri, RDF.type, TIME.Instant))
+        if deadline.year and deadline.month:
+            g.add((iri, TIME.inXSDgYearMonth,
+                   Literal(f"{deadline.year:04d}-{deadline.month:02d}", datatype=XSD.gYearMonth)))
+        elif deadline.year:
+            g.add((iri, TIME.inXSDgYear, Literal(f"{deadline.year:04d}", datatype=XSD.gYear)))
+
+    def _agency(self, g: Graph, agency: Agency, source: SourceText) -> None:
+        a = self.agency_iri(agency)
+        g.add((a, RDF.type, PKG.CollectiveAgent if agency.kind == "collective" else PKG.Agency))
+        g.add((a, SKOS.prefLabel, Literal(agency.name, lang="zh")))
+        for alias in sorted(agency.aliases):
+            if alias != agency.name:
+                g.add((a, SKOS.altLabel, Literal(alias, lang="zh")))
+        g.add((a, PKG.jurisdiction, self.place_iri(agency.jurisdiction)))
+        g.add((a, ORG.classification, CODE[f"agencykind/{agency.kind}"]))
+        if not agency.resolved:
+            g.add((a, PKG.resolved, Literal(False)))
+        self._place(g, agency.jurisdiction)
+
+    def _place(self, g: Graph, place: Jurisdiction) -> None:
+        p = self.place_iri(place)
+        g.add((p, RDF.type, PKG.Jurisdiction))
+        g.add((p, SKOS.inScheme, CODE["place"]))
+        g.add((p, SKOS.notation, Literal(place.code)))
+        g.add((p, SKOS.prefLabel, Literal(place.name, lang="zh")))
+        if place.level != "unknown":
+            g.add((p, PKG.level, CODE[f"level/{place.level}"]))
+
+    def _evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span) -> None:
+        ev, pos, quote = URIRef(f"{fact}/evidence"), URIRef(f"{fact}/evidence/position"), URIRef(
+            f"{fact}/evidence/quote")
+        raw_start, raw_end = source.raw_span(span)
+        g.add((fact, PKG.evidence, ev))
+        g.add((ev, RDF.type, OA.SpecificResource))
+        g.add((ev, OA.hasSource, self.source_iri(source)))
+        g.add((ev, OA.hasSelector, pos))
+        g.add((ev, OA.hasSelector, quote))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(span.start)))
+        g.add((pos, OA.end, Literal(span.end)))
+        g.add((pos, PKG.rawStart, Literal(raw_start)))
+        g.add((pos, PKG.rawEnd, Literal(raw_end)))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(source.quote(span))))
+        g.add((quote, OA.prefix, Literal(source.text[max(0, span.start - QUOTE_CONTEXT) : span.start])))
+        g.add((quote, OA.suffix, Literal(source.text[span.end : span.end + QUOTE_CONTEXT])))
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(int(value))) if float(value).is_integer() else Decimal(str(value))
+
+
+def _innermost(nodes: list[OutlineNode], span: Span) -> OutlineNode | None:
+    for node in nodes:
+        if any(p.start <= span.start < p.end for p in node.paragraphs):
+            return node
+        inner = _innermost(node.children, span)
+        if inner is not None:
+            return inner
+    return None

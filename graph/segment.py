@@ -1,0 +1,443 @@
+"""Split a `SourceText` into articles.
+
+A clean policy text is one article; an unrelated article appended after it (a heading-like line, then text that
+shares little vocabulary with the policy and does not continue its outline) and a trailing headline without a
+body are dropped with a warning. A newspaper page is split by its layout: runs of body paragraphs between
+headlines, bylines and source marks; each headline goes to the run it belongs to (usually the run just before
+it, since on OCR'd pages headlines follow their bodies, or the run that shares its words when it stands at the
+top of the page); runs without a headline (lead boxes, continued columns) join the article they share a short
+name (以下简称《X》) or the most vocabulary with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from policykg.graph.model import Article, SourceText, Span
+from policykg.graph.normalize import PageBlock, ends_sentence, has_sentence_marks, layout, matches, page_blocks
+
+# ---------------------------------------------------------------------------------------------------------------
+# vocabulary
+
+
+def bigrams(text: str) -> Counter[str]:
+    """Character bigrams of the word characters (CJK, letters, digits) of `text`, within runs of them."""
+    counts: Counter[str] = Counter()
+    for run in re.findall(r"[\w]+", text):
+        for i in range(len(run) - 1):
+            counts[run[i : i + 2]] += 1
+    return counts
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine similarity of two bigram count vectors (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    dot = sum(count * b[gram] for gram, count in a.items() if gram in b)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm
+
+
+def coverage(part: str, whole: str) -> float:
+    """Share of the distinct bigrams of `part` that occur in `whole`."""
+    grams = set(bigrams(part))
+    if not grams:
+        return 1.0
+    present = set(bigrams(whole))
+    return len(grams & present) / len(grams)
+
+
+def short_names(text: str) -> set[str]:
+    """Short names a text defines: （以下简称《方案》） → 《方案》, （以下简称“意见”） → “意见”."""
+    found = re.findall(r"以下(?:简称|称)\s*([《“\"][^》”\"]{1,12}[》”\"])", text)
+    return set(found)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# entry point
+
+
+def segment(source: SourceText) -> tuple[list[Article], list[str]]:
+    """Articles of a source in reading order, and warnings about what was dropped or left over."""
+    if source.is_page:
+        return _segment_page(source)
+    return _segment_document(source)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# clean documents
+
+
+@dataclass
+class _Para:
+    span: Span
+    text: str  # as in source.text, stripped
+    key: str
+
+
+def _paragraphs(source: SourceText) -> list[_Para]:
+    """Non-empty lines of a clean document, without surrounding whitespace (indentation)."""
+    paras: list[_Para] = []
+    start = 0
+    text = source.text
+    for line in text.split("\n"):
+        a, b = start, start + len(line)
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            paras.append(_Para(Span(a, b), text[a:b], source.key[a:b]))
+        start += len(line) + 1
+    return paras
+
+
+def _heading_like(para: _Para) -> bool:
+    """A short line without clause punctuation that does not end a sentence: a title or headline."""
+    text = para.key
+    if len(text) > layout()["page"]["max_headline_chars"] + 12:
+        return False
+    bare = re.sub(r"\([^()]*\)", "", text)  # 文号 and notes in brackets may hold punctuation
+    return not has_sentence_marks(bare) and not ends_sentence(text)
+
+
+def _doc_type_end(text: str) -> bool:
+    bare = re.sub(r"[(（][^()（）]*[)）]$", "", text).rstrip("》”")
+    return any(bare.endswith(word) for word in layout()["title"]["doc_types"])
+
+
+def _is_closing(para: _Para) -> bool:
+    return matches("closing_line", para.text)
+
+
+@dataclass
+class _Heading:
+    paras: list[_Para]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.paras)
+
+    @property
+    def span(self) -> Span | None:
+        return self.paras[0].span if len(self.paras) == 1 else None
+
+    @property
+    def first(self) -> int:
+        return self.paras[0].span.start
+
+
+def _title_groups(paras: list[_Para]) -> list[tuple[int, _Heading]]:
+    """Heading-like lines with a title split over several lines joined (…基本 / 养老…实施方案).
+
+    Returns (index of the first paragraph, heading) for each heading whose text ends with a document type.
+    """
+    groups: list[tuple[int, _Heading]] = []
+    i = 0
+    while i < len(paras):
+        para = paras[i]
+        if not _heading_like(para) or matches("outline_marker", para.text):
+            i += 1
+            continue
+        parts = [para]
+        j = i + 1
+        while (
+            not _doc_type_end("".join(p.text for p in parts))
+            and j < len(paras)
+            and len(parts) < 3
+            and _heading_like(paras[j])
+            and not _is_closing(paras[j])
+            and not matches("outline_marker", paras[j].text)
+            and _doc_type_end("".join(p.text for p in [*parts, paras[j]]))
+        ):
+            parts.append(paras[j])
+            j += 1
+        if _doc_type_end("".join(p.text for p in parts)):
+            groups.append((i, _Heading(parts)))
+            i = j
+        else:
+            i += 1
+    return groups
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s《》“”\"()（）〔〕]", "", text)
+
+
+def _choose_title(source: SourceText, paras: list[_Para]) -> tuple[str, Span | None, int]:
+    """The document's title: the policy's own title when a covering notice (印发…) wraps it.
+
+    Returns the title, its span when contiguous, and the index of the paragraph where it starts (-1 if none).
+    """
+    head = paras[:20]
+    groups = _title_groups(head)
+    if not groups:
+        if not paras:
+            return "", None, -1
+        return paras[0].text, paras[0].span, 0
+    index, first = groups[0]
+    for pattern in layout()["title"]["wrapper"]:
+        found = re.search(pattern, first.text)
+        if not found:
+            continue
+        inner = found.group("inner")
+        for other_index, other in groups[1:]:
+            if _plain(other.text) == _plain(inner):
+                return other.text, other.span, other_index
+        for later_index, later in _title_groups(paras)[len(groups) :]:
+            if _plain(later.text) == _plain(inner):
+                return later.text, later.span, later_index
+        span = None
+        if first.span is not None:
+            span = Span(first.span.start + found.start("inner"), first.span.start + found.end("inner"))
+        return inner, span, index
+    return first.text, first.span, index
+
+
+def _outline_top(text: str) -> int | None:
+    """Ordinal of a top-level outline marker (一、 二、 …) at the start of a line, else None."""
+    found = re.match(r"^([一二三四五六七八九十]+)、", text)
+    if not found:
+        return None
+    return _chinese_number(found.group(1))
+
+
+def _chinese_number(numeral: str) -> int:
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+    if numeral == "十":
+        return 10
+    if numeral.startswith("十"):
+        return 10 + digits.get(numeral[1:], 0)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return digits.get(tens, 0) * 10 + (digits.get(ones, 0) if ones else 0)
+    return digits.get(numeral, 0)
+
+
+def _appended_start(paras: list[_Para], title_index: int) -> int | None:
+    """Index of the first paragraph of an appended unrelated article, or None.
+
+    Candidates are heading-like lines after a sentence end; the part after one must be long, share little
+    vocabulary with the part before it, and not continue its top-level outline.
+    """
+    conf = layout()["appended"]
+    for i in range(max(title_index + 1, 1), len(paras)):
+        para = paras[i]
+        if not _heading_like(para) or matches("outline_marker", para.text) or _is_closing(para):
+            continue
+        if not ends_sentence(paras[i - 1].text):
+            continue
+        before = "\n".join(p.key for p in paras[:i])
+        after = "\n".join(p.key for p in paras[i:])
+        if len(before) < conf["min_chars"] or len(after) < conf["min_chars"]:
+            continue
+        tops = [n for p in paras[:i] if (n := _outline_top(p.text)) is not None]
+        next_top = next((n for p in paras[i:] if (n := _outline_top(p.text)) is not None), None)
+        if tops and next_top == tops[-1] + 1:
+            continue
+        if cosine(bigrams(before), bigrams(after)) < conf["max_similarity"]:
+            return i
+    return None
+
+
+def _heading_at(paras: list[_Para], i: int) -> _Heading:
+    """The heading starting at paragraph i with its subtitle lines (——…) and continuation lines."""
+    parts = [paras[i]]
+    j = i + 1
+    while j < len(paras) and len(parts) < 3 and _heading_like(paras[j]):
+        parts.append(paras[j])
+        j += 1
+    return _Heading(parts)
+
+
+def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
+    warnings: list[str] = []
+    paras = _paragraphs(source)
+    title, title_span, title_index = _choose_title(source, paras)
+    conf = layout()["appended"]
+    while len(paras) > 1:
+        last = paras[-1]
+        if (
+            _heading_like(last)
+            and not ends_sentence(paras[-1].text)
+            and not _is_closing(last)
+            and not matches("outline_marker", last.text)
+            and len(paras) - 1 > title_index
+            and coverage(last.key, "\n".join(p.key for p in paras[:-1])) <= conf["max_trailing_coverage"]
+        ):
+            warnings.append(f"dropped trailing headline without a body: {last.text!r}")
+            paras = paras[:-1]
+            continue
+        start = _appended_start(paras, title_index)
+        if start is None:
+            break
+        heading = _heading_at(paras, start)
+        warnings.append(f"dropped appended unrelated article {heading.text!r} ({len(paras) - start} paragraphs)")
+        paras = paras[:start]
+    article = Article(source=source, paragraphs=[p.span for p in paras], title=title, title_span=title_span)
+    return [article], warnings
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# newspaper pages
+
+
+@dataclass
+class _Run:
+    """Consecutive body paragraphs of one block of the page (a column run or a lead box)."""
+
+    blocks: list[int]  # indices into the page's blocks
+    wide: bool
+    headline: int | None = None  # block index of its headline
+    members: list[_Run] = field(default_factory=list)  # orphan runs merged into it
+
+    @property
+    def first(self) -> int:
+        return self.blocks[0]
+
+    @property
+    def last(self) -> int:
+        return self.blocks[-1]
+
+
+def _runs(blocks: list[PageBlock], source: SourceText) -> list[_Run]:
+    runs: list[_Run] = []
+    current: _Run | None = None
+    for index, block in enumerate(blocks):
+        if block.kind == "source" and current is not None and current.last == index - 1:
+            current.blocks.append(index)
+            current = None
+            continue
+        if block.kind != "body":
+            current = None
+            continue
+        if current is None or current.wide != block.wide:
+            current = _Run([index], block.wide)
+            runs.append(current)
+        else:
+            current.blocks.append(index)
+        if matches("source_mark_inline", source.quote(block.span)):
+            current = None
+    return runs
+
+
+def _run_text(run: _Run, blocks: list[PageBlock], source: SourceText) -> str:
+    return "\n".join(source.key[blocks[i].span.start : blocks[i].span.end] for i in run.blocks)
+
+
+def _weighted_overlap(head: str, texts: list[str]) -> list[float]:
+    """How much of a headline's vocabulary each text holds, rarer bigrams weighing more."""
+    grams = set(bigrams(head))
+    sets = [set(bigrams(t)) for t in texts]
+    weight = {g: math.log(1 + len(texts) / (1 + sum(g in s for s in sets))) for g in grams}
+    total = sum(weight.values()) or 1.0
+    return [sum(weight[g] for g in grams if g in s) / total for s in sets]
+
+
+def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
+    warnings: list[str] = []
+    blocks = page_blocks(source)
+    runs = _runs(blocks, source)
+    texts = [_run_text(r, blocks, source) for r in runs]
+    headlines = [i for i, b in enumerate(blocks) if b.kind == "headline"]
+    quote = [source.quote(b.span) for b in blocks]
+
+    # headline → run: vocabulary shared, plus adjacency (a headline follows its body, or heads the next one)
+    pairs: list[tuple[float, int, int]] = []
+    for h in headlines:
+        overlap = _weighted_overlap(source.key[blocks[h].span.start : blocks[h].span.end], texts)
+        for r, run in enumerate(runs):
+            between_before = blocks[run.last + 1 : h]
+            between_after = blocks[h + 1 : run.first]
+            bonus = 0.0
+            if run.last < h and all(b.kind in ("source", "stray") for b in between_before):
+                bonus = 0.25
+            elif run.first > h and all(b.kind in ("byline", "stray") for b in between_after):
+                bonus = 0.15
+            pairs.append((overlap[r] + bonus, h, r))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    taken_heads: set[int] = set()
+    for _score, h, r in pairs:
+        if h in taken_heads or runs[r].headline is not None:
+            continue
+        runs[r].headline = h
+        taken_heads.add(h)
+    for h in headlines:
+        if h not in taken_heads:
+            warnings.append(f"headline without a body left over: {quote[h]!r}")
+
+    # orphan runs (lead boxes, continued columns) → article sharing a defined short name or most vocabulary
+    heads = [r for r in runs if r.headline is not None]
+    if not heads:
+        heads = runs[:1]
+    for r, run in enumerate(runs):
+        if run in heads:
+            continue
+        names = short_names(texts[r])
+        scores: list[float] = []
+        for head in heads:
+            whole = "\n".join([texts[runs.index(head)], *(texts[runs.index(m)] for m in head.members)])
+            if head.headline is not None:
+                whole += "\n" + source.key[blocks[head.headline].span.start : blocks[head.headline].span.end]
+            score = cosine(bigrams(texts[r]), bigrams(whole))
+            score += sum(1.0 for name in names if whole.count(name) >= 1)
+            scores.append(score)
+        best = max(range(len(heads)), key=lambda k: (scores[k], -k))
+        heads[best].members.append(run)
+
+    articles: list[Article] = []
+    order = sorted(heads, key=lambda r: r.headline if r.headline is not None else r.first)
+    article_of_block: dict[int, Article] = {}
+    for index, head in enumerate(order):
+        leads = [m for m in head.members if (m.wide and not head.wide) or short_names(texts[runs.index(m)])]
+        rest = sorted([head, *(m for m in head.members if m not in leads)], key=lambda r: r.first)
+        para_blocks = [i for run in [*sorted(leads, key=lambda r: r.first), *rest] for i in run.blocks]
+        title = quote[head.headline] if head.headline is not None else ""
+        span = blocks[head.headline].span if head.headline is not None else None
+        article = Article(
+            source=source,
+            paragraphs=[blocks[i].span for i in para_blocks],
+            title=title,
+            title_span=span,
+            index=index,
+        )
+        if head.headline is not None:
+            article_of_block[head.headline] = article
+        for i in para_blocks:
+            article_of_block[i] = article
+        articles.append(article)
+        if head.headline is None:
+            warnings.append(f"article without a headline: {source.quote(blocks[head.first].span)[:20]!r}…")
+
+    # bylines: the article of the headline (or body) they follow, else the one they precede
+    for i, block in enumerate(blocks):
+        if block.kind == "byline":
+            target = _byline_target(i, blocks, article_of_block)
+            if target is not None and not target.byline:
+                target.byline = quote[i]
+                article_of_block[i] = target
+            else:
+                warnings.append(f"byline left over: {quote[i]!r}")
+        elif block.kind == "stray":
+            warnings.append(f"stray mark left over: {quote[i]!r} at {block.span.start}")
+        elif i not in article_of_block and block.kind != "headline":
+            warnings.append(f"{block.kind} paragraph left over: {quote[i][:20]!r}")
+    return articles, warnings
+
+
+def _byline_target(i: int, blocks: list[PageBlock], article_of_block: dict[int, Article]) -> Article | None:
+    """The article a byline belongs to: the headline or body just before it, else the body just after it."""
+    j = i - 1
+    while j >= 0 and blocks[j].kind == "stray":
+        j -= 1
+    if j >= 0 and j in article_of_block:
+        return article_of_block[j]
+    k = i + 1
+    while k < len(blocks) and blocks[k].kind == "stray":
+        k += 1
+    if k < len(blocks) and k in article_of_block:
+        return article_of_block[k]
+    return None

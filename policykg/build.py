@@ -1,0 +1,303 @@
+"""The build: run every stage over the corpus and write all outputs atomically.
+
+Outputs are written into a fresh sibling folder and swapped in only when everything succeeded, so a build that
+stops part-way (a crash, Ctrl-C) leaves the previous `out/` intact. A file that cannot be read is reported by name
+and the rest of the corpus still builds; the exit code says whether any error happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from policykg.graph import emit
+from policykg.graph.extract import extract, load_notation_rules
+from policykg.graph.metadata import describe
+from policykg.graph.model import Agency, Article, BuildIssue, Document, SourceText
+from policykg.graph.normalize import normalize
+from policykg.graph.outline import build_outline, load_outline_rules
+from policykg.graph.read import ReadError, list_sources, read_source
+from policykg.graph.resolve import AgencyRecognizer, Resolver, load_lexicon
+from policykg.graph.segment import segment
+from policykg.graph.targets import extract_deadlines, extract_targets
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Pipeline:
+    """Everything the stages read from data files, loaded once per build (no module-level state)."""
+
+    lexicon: object
+    recognizer: AgencyRecognizer
+    resolver: Resolver
+    outline_rules: object
+    notation_rules: object
+    vocab: emit.Vocab
+
+    @classmethod
+    def load(cls) -> Pipeline:
+        lexicon = load_lexicon()
+        return cls(lexicon, AgencyRecognizer(lexicon), Resolver(lexicon), load_outline_rules(),
+                   load_notation_rules(), emit.load_vocab())
+
+
+@dataclass
+class Corpus:
+    """What the text stages made of the corpus: sources with their documents, agencies, and issues."""
+
+    sources: list[tuple[SourceText, list[Document]]] = field(default_factory=list)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    issues: list[BuildIssue] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Document]:
+        return [doc for _, docs in self.sources for doc in docs]
+
+
+def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]) -> Document:
+    """outline → extract → targets → resolve, for one article."""
+    source = article.source
+    meta = describe(article, pipeline.lexicon)
+    outline = build_outline(article, pipeline.outline_rules)
+    found = extract(article, outline, pipeline.notation_rules, pipeline.recognizer)
+    for message in [*outline.warnings, *found.warnings]:
+        issues.append(BuildIssue(source.file_name, f"{meta.title}: {message}"))
+    jurisdiction = meta.jurisdiction
+    for task in found.tasks:
+        for para in task.node.paragraphs:
+            task.targets.extend(extract_targets(source.text, source.key, para))
+            task.deadlines.extend(extract_deadlines(source.text, source.key, para))
+        for resp in task.responsibilities:
+            resp.agency_key = _resolve(pipeline, source, resp.mention, jurisdiction).key
+    for duty in [*found.duties, *(d for t in found.tasks for d in t.duties)]:
+        duty.agent_key = _resolve(pipeline, source, duty.agent, jurisdiction).key
+        duty.partner_keys = [_resolve(pipeline, source, p, jurisdiction).key for p in duty.partners]
+    return Document(
+        article=article,
+        key=meta.key,
+        title=meta.title,
+        doc_number=meta.doc_number or "",
+        issuers=list(meta.issuers),
+        date=meta.date or "",
+        level=meta.level,
+        jurisdiction=jurisdiction,
+        status=meta.status,
+        doc_type=meta.doc_type or "",
+        outline=outline.roots,
+        tasks=found.tasks,
+        duties=found.duties,
+        cited=list(meta.cited),
+        inherited_rule=found.inherited_rule,
+    )
+
+
+def _resolve(pipeline: Pipeline, source: SourceText, mention, jurisdiction) -> Agency:  # noqa: ANN001
+    key_form = source.key[mention.span.start : mention.span.end]
+    return pipeline.resolver.resolve(mention.written, jurisdiction, key=key_form)
+
+
+def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None) -> Corpus:
+    corpus = Corpus()
+    for n, path in enumerate(paths, start=1):
+        if progress:
+            progress(path.name, n, len(paths))
+        try:
+            raw = read_source(path)
+        except ReadError as exc:
+            corpus.issues.append(BuildIssue(path.name, exc.problem, "error"))
+            continue
+        try:
+            source = normalize(raw.file_name, raw.raw, raw.sha256)
+            articles, warnings = segment(source)
+            corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
+            documents = [make_document(a, pipeline, corpus.issues) for a in articles]
+        except Exception as exc:  # one bad document must not stop the corpus
+            corpus.issues.append(BuildIssue(path.name, f"could not be processed: {type(exc).__name__}: {exc}",
+                                            "error"))
+            continue
+        if not documents:
+            corpus.issues.append(BuildIssue(path.name, "no document found in this file"))
+        corpus.sources.append((source, documents))
+    _unique_keys(corpus.documents)
+    corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
+    return corpus
+
+
+def _unique_keys(documents: list[Document]) -> None:
+    """Two articles with the same natural key (e.g. one headline twice) get -2, -3 … in reading order."""
+    seen: dict[str, int] = {}
+    for doc in documents:
+        count = seen.get(doc.key, 0) + 1
+        seen[doc.key] = count
+        if count > 1:
+            doc.key = f"{doc.key}-{count}"
+
+
+# --- outputs ---------------------------------------------------------------------------------------------------
+
+
+def version() -> str:
+    try:
+        return importlib_metadata.version("policykg")
+    except importlib_metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def ontology_graph(base: str) -> Graph:
+    g = Graph(identifier=URIRef(f"{base}graph/ontology"))
+    folder = resources.files("policykg.ontology")
+    for name in ("policykg.ttl", "codes.ttl"):
+        g.parse(data=folder.joinpath(name).read_text("utf-8"), format="turtle")
+    return g
+
+
+def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
+    emitter = emit.Emitter(base, pipeline.vocab)
+    dataset = Dataset()
+    for prefix, namespace in emit.PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    dataset.bind("id", base)
+    for graph in [ontology_graph(base)] + [
+        emitter.emit_source(source, docs, corpus.agencies, version()) for source, docs in corpus.sources
+    ]:
+        target = dataset.graph(graph.identifier)
+        for triple in graph:
+            target.add(triple)
+    return dataset
+
+
+def nquads(dataset: Dataset) -> bytes:
+    """N-Quads with sorted lines: the canonical, diff-able dump."""
+    text = dataset.serialize(format="nquads")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` with `staging` so readers see either the old or the new outputs, never a mix."""
+    previous = out.with_name(f"{out.name}.previous-{os.getpid()}")
+    if out.exists():
+        os.replace(out, previous)
+    os.replace(staging, out)
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    tasks: int
+    agencies: int
+    responsibilities: int
+    targets: int
+    duties: int
+    triples: int
+    issues: list[BuildIssue]
+    seconds: float
+    outputs: list[Path]
+
+    @property
+    def errors(self) -> list[BuildIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
+              progress: Progress | None = None) -> BuildReport:
+    """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
+    from policykg.docs import write_docs
+    from policykg.graph.store import EmbeddedStore, write_store
+    from policykg.graph.validate import derive_shortcuts, reason, validate_shacl
+    from policykg.query import load_queries, run_named, to_csv
+    from policykg.viz.render import render_views
+
+    started = time.perf_counter()
+    pipeline = Pipeline.load()
+    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress)
+    dataset = assemble(corpus, pipeline, base)
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name, 0, 0)
+
+    step("validating (SHACL)")
+    violations = validate_shacl(dataset)
+    for v in violations:
+        corpus.issues.append(BuildIssue(v.source_file or "graph", str(v), "error" if strict else "warning"))
+    step("reasoning (HermiT)")
+    derived = dataset.graph(URIRef(f"{base}graph/derived"))
+    for triple in derive_shortcuts(dataset):
+        derived.add(triple)
+    reasoning = reason(dataset)
+    for triple in reasoning.inferred:
+        derived.add(triple)
+    if not reasoning.consistent:
+        corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {reasoning.explanation}", "error"))
+
+    staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(parents=True)
+        step("writing dumps")
+        nq = nquads(dataset)
+        write_atomic(staging / "kg.nq", nq)
+        write_atomic(staging / "kg.trig", dataset.serialize(format="trig").encode("utf-8"))
+        union = Graph()
+        for prefix, namespace in dataset.namespaces():
+            union.bind(prefix, namespace)
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        write_atomic(staging / "kg.ttl", union.serialize(format="turtle").encode("utf-8"))
+        step("loading the store")
+        write_store(staging / "store", nq)
+        store = EmbeddedStore(staging / "store")
+        try:
+            table = run_named(store, load_queries()["fengong"])
+            write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
+            step("drawing networks")
+            render_views(store, staging / "viz")
+        finally:
+            store.close()
+        step("writing ontology documentation")
+        write_docs(staging / "docs")
+        text_dir = staging / "text"
+        text_dir.mkdir()
+        for source, _ in corpus.sources:
+            write_atomic(text_dir / source.file_name, source.text.encode("utf-8"))
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    tasks = [t for d in corpus.documents for t in d.tasks]
+    return BuildReport(
+        documents=len(corpus.documents),
+        tasks=len(tasks),
+        agencies=len(corpus.agencies),
+        responsibilities=sum(len(t.responsibilities) for t in tasks),
+        targets=sum(len(t.targets) for t in tasks),
+        duties=sum(len(d.duties) for d in corpus.documents) + sum(len(t.duties) for t in tasks),
+        triples=nq.count(b"\n"),
+        issues=corpus.issues,
+        seconds=time.perf_counter() - started,
+        outputs=sorted(p.relative_to(out_dir) for p in out_dir.iterdir()),
+    )

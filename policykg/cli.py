@@ -1,0 +1,170 @@
+"""The `policykg` command: a thin layer over functions the tests call directly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from policykg.graph.emit import DEFAULT_BASE
+from policykg.graph.store import EmbeddedStore, GraphStore, ResultTable
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_OUT = Path("out")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+def open_store(out: Path, endpoint: str | None = None) -> GraphStore:
+    if endpoint:
+        from policykg.graph.store import RemoteStore
+
+        return RemoteStore(endpoint)
+    try:
+        return EmbeddedStore(out / "store")
+    except FileNotFoundError:
+        _fail(f"no graph in {out}/: run `policykg build` (or `make run`) first, or pass --out DIR")
+        raise
+
+
+def print_table(table: ResultTable, fmt: str) -> None:
+    from policykg.query import to_csv, to_json
+
+    if fmt == "csv":
+        sys.stdout.write(to_csv(table))
+    elif fmt == "json":
+        sys.stdout.write(to_json(table))
+    else:
+        view = Table(show_lines=False, header_style="bold")
+        for column in table.columns:
+            view.add_column(column, overflow="fold")
+        for row in table.rows:
+            view.add_row(*("" if v is None else v for v in row))
+        console.print(view)
+        console.print(f"{len(table.rows)} rows", style="dim")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policykg")
+def cli() -> None:
+    """policykg: who is responsible for what in Chinese policy documents, as a knowledge graph."""
+
+
+@cli.command()
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True,
+              help="Folder of source texts (UTF-8 .txt).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder, replaced atomically when the build succeeds.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+@click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
+def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
+    """Build the graph from a corpus and write every output.
+
+    Example: policykg build --corpus corpus --out out
+    """
+    from policykg.build import run_build
+
+    if not corpus.is_dir():
+        _fail(f"corpus folder {corpus} does not exist; pass --corpus DIR")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        reading = bar.add_task("reading", total=None)
+
+        def progress(name: str, n: int, total: int) -> None:
+            if total:
+                bar.update(reading, description=f"reading {name}", completed=n - 1, total=total)
+            else:
+                bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
+
+        report = run_build(corpus, out, base=base, strict=strict, progress=progress)
+    for issue in report.issues:
+        style = "red" if issue.severity == "error" else "yellow"
+        err_console.print(f"[{style}]{issue}[/]", highlight=False)
+    summary = Table(title=f"policykg build → {out}/", show_header=False)
+    for label, value in [
+        ("documents", report.documents), ("tasks", report.tasks), ("agencies", report.agencies),
+        ("responsibilities", report.responsibilities), ("targets", report.targets), ("duties", report.duties),
+        ("triples", report.triples), ("warnings", len(report.issues) - len(report.errors)),
+        ("errors", len(report.errors)), ("seconds", f"{report.seconds:.1f}"),
+    ]:
+        summary.add_row(label, str(value))
+    console.print(summary)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a query parameter (as data).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder holding store/.")
+@click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str | None) -> None:
+    """Run a named query from queries/ (use `list` to see them).
+
+    Example: policykg query who_leads --param task=探访关爱
+    """
+    from policykg.query import QueryError, load_queries, run_named
+
+    queries = load_queries()
+    if name == "list":
+        listing = Table("name", "question", "params", header_style="bold")
+        for q in queries.values():
+            listing.add_row(q.name, f"{q.question}\n{q.question_zh}", ", ".join(q.params) or "—")
+        console.print(listing)
+        return
+    if name not in queries:
+        _fail(f"no query named {name!r}; known: {', '.join(queries)}")
+    bound: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            _fail(f"--param {item!r} must look like KEY=VALUE")
+        bound[key.strip()] = value
+    store = open_store(out, endpoint)
+    try:
+        table = run_named(store, queries[name], bound)
+    except QueryError as exc:
+        _fail(str(exc))
+        raise
+    finally:
+        store.close()
+    print_table(table, fmt)
+
+
+@cli.command()
+@click.argument("query_or_file")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
+def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None) -> None:
+    """Run a SPARQL SELECT given inline or as a file.
+
+    Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    path = Path(query_or_file)
+    text = path.read_text("utf-8") if path.suffix == ".rq" and path.is_file() else query_or_file
+    store = open_store(out, endpoint)
+    try:
+        table = store.select(text)
+    except (SyntaxError, ValueError, OSError) as exc:
+        _fail(f"the query failed: {exc}")
+        raise
+    finally:
+        store.close()
+    print_table(table, fmt)
+
+
+def main() -> None:
+    cli()
