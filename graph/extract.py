@@ -17,6 +17,7 @@ from typing import Protocol
 
 from policykg.graph.model import AgencyMention, Article, Basis, Duty, Responsibility, Role, Span, Task
 from policykg.graph.outline import OutlineResult, iter_nodes
+from policykg.graph.tables import TableHeaders, parse_tables
 
 _SENTENCE_SPLIT = "。;!?！？\n"
 _CLAUSE_START = ",:;。\n "
@@ -52,6 +53,7 @@ class NotationRules:
     inherit_rules: list[re.Pattern[str]]
     duties: list[DutyRule]
     duty_prefixes: list[str]
+    tables: TableHeaders
 
 
 def load_notation_rules(path: Path | None = None) -> NotationRules:
@@ -74,6 +76,12 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         inherit_rules=[re.compile(p) for p in data["rules"]["inherit_rules"]],
         duties=[DutyRule(d["name"], re.compile(d["trigger"]), d["partners"], d["makes_lead"]) for d in data["duties"]],
         duty_prefixes=sorted(data["running_text"]["duty_prefixes"], key=len, reverse=True),
+        tables=TableHeaders(
+            task=list(data["tables"]["task_headers"]),
+            number=list(data["tables"]["number_headers"]),
+            deadline=list(data["tables"]["deadline_headers"]),
+            units={label: kind for label, kind in labels.items() if label not in data["tables"]["deadline_headers"]},
+        ),
     )
 
 
@@ -272,10 +280,13 @@ def _clause_units(
     if fields:
         units: list[tuple[Span, Role, Basis, int]] = []
         offset = 0
+        lead_named = any(rules.labels[label] == "lead" for label, _ in fields)
         for label, value in fields:
             kind = rules.labels[label]
             if kind == "other":
                 continue
+            if kind == "list" and lead_named:
+                kind = "co"
             parsed = parse_units(key, value, kind, rules, finder) or []
             for span, role, basis, position in assign_roles(parsed, kind, declared):
                 units.append((span, role, basis, position + offset))
@@ -442,6 +453,7 @@ def _mention(text: str, span: Span) -> AgencyMention:
 
 
 def extract(article: Article, outline: OutlineResult, rules: NotationRules, finder: AgencyFinder) -> Extraction:
+    """Responsibilities, duties and table rows of one article; table rows join the outline as tasks."""
     source = article.source
     key, text = source.key, source.text
     warnings: list[str] = []
@@ -489,14 +501,30 @@ def extract(article: Article, outline: OutlineResult, rules: NotationRules, find
             outside.append(duty)
             continue
         owner.duties.append(duty)
+    for row in parse_tables(article, rules.tables):
+        task = Task(node=row.node, section=None)
+        units: list[tuple[Span, Role, Basis, int]] = []
+        explicit_lead = any(kind == "lead" for _, kind in row.cells)
+        for cell, kind in row.cells:
+            parsed = parse_units(key, cell, kind, rules, finder) or []
+            default = "co" if kind == "list" and explicit_lead else kind
+            units.extend((s, r, b, p + len(units)) for s, r, b, p in assign_roles(parsed, default, False))
+        for span, role, basis, position in units:
+            task.responsibilities.append(Responsibility(_mention(text, span), role, basis, row.node.span, position))
+        outline.roots.append(row.node)
+        outline.tasks.append(row.node)
+        tasks.append(task)
+
     for task in tasks:
-        if any(r.basis != "inherited" for r in task.responsibilities):
-            continue
+        listed = any(r.basis != "inherited" for r in task.responsibilities)
         for duty in (d for d in task.duties if d.makes_lead):
             written = {r.mention.written for r in task.responsibilities}
-            for mention, role in [(duty.agent, "lead"), *[(p, "co") for p in duty.partners]]:
+            # A 会同/牵头 sentence names the lead only when the task lists no units; its partners always co-operate.
+            agent_role: Role = "co" if listed else "lead"
+            for mention, role in [(duty.agent, agent_role), *[(p, "co") for p in duty.partners]]:
                 if mention.written not in written:
-                    task.responsibilities.append(Responsibility(mention, role, "explicit", duty.span))  # type: ignore[arg-type]
+                    task.responsibilities.append(Responsibility(mention, role, "explicit", duty.span))
+                    written.add(mention.written)
     for task in tasks:
         if not task.responsibilities:
             warnings.append(f"task {task.node.marker}{task.title} names no responsible unit")

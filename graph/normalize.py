@@ -230,11 +230,13 @@ def _classify(lines: list[_Line]) -> None:
     median = statistics.median([line.width for line in lines if line.kind == "body"] or [1.0])
     group = 0
     after_end = True
+    tail = ""  # running text since the last paragraph end (a source mark may span two lines)
     i = 0
     while i < len(lines):
         line = lines[i]
         if line.kind != "body":
             after_end = True
+            tail = ""
             i += 1
             continue
         if after_end and not has_sentence_marks(line.text):
@@ -246,8 +248,12 @@ def _classify(lines: list[_Line]) -> None:
                 group += 1
                 i = end + 1
                 after_end = True
+                tail = ""
                 continue
-        after_end = ends_sentence(line.text)
+        tail = (tail + line.text)[-64:]
+        after_end = ends_sentence(tail)
+        if after_end:
+            tail = ""
         i += 1
 
 
@@ -292,11 +298,12 @@ def _isolated_pair(lines: list[_Line], i: int, j: int) -> bool:
     return before and after
 
 
-def _joins(prev: _Line, nxt: _Line, median: float) -> bool:
-    """Whether `nxt` continues the paragraph of `prev` (a column break, not a paragraph end)."""
+def _joins(para: list[_Line], nxt: _Line, median: float) -> bool:
+    """Whether `nxt` continues the paragraph `para` (a column break, not a paragraph end)."""
+    prev = para[-1]
     if prev.kind != "body" or nxt.kind != "body":
         return prev.kind == "headline" and nxt.kind == "headline" and prev.group == nxt.group
-    if ends_sentence(prev.text):
+    if ends_sentence("".join(line.text for line in para[-3:])):
         return False
     return not _widens(prev, nxt, median)
 
@@ -319,7 +326,7 @@ def _reflow(chars: list[str], offsets: list[int]) -> tuple[str, list[int], list[
     blocks: list[PageBlock] = []
     paragraphs: list[list[_Line]] = []
     for line in lines:
-        if paragraphs and _joins(paragraphs[-1][-1], line, median):
+        if paragraphs and _joins(paragraphs[-1], line, median):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])

@@ -63,10 +63,10 @@ def load_outline_rules(path: Path | None = None) -> OutlineRules:
 
 def chinese_numeral(numeral: str) -> int:
     """Value of 一 … 九十九 (and 百 for completeness)."""
-    if numeral.isdigit():
-        return int(numeral)
     if len(numeral) == 1 and numeral in _CIRCLED:
         return _CIRCLED.index(numeral) + 1
+    if numeral.isascii() and numeral.isdigit():
+        return int(numeral)
     if "百" in numeral:
         hundreds, _, rest = numeral.partition("百")
         return _CN_DIGITS.get(hundreds, 1) * 100 + (chinese_numeral(rest.lstrip("零")) if rest else 0)
@@ -181,7 +181,7 @@ def build_outline(article: Article, rules: OutlineRules) -> OutlineResult:
         path = (*[n.ordinal for n in stack], ordinal)
         node = OutlineNode(
             marker=text[item.marker_span.start : item.marker_span.end],
-            number=item.number if not item.number.isdigit() else str(int(item.number)),
+            number=str(ordinal) if item.number.isascii() and item.number.isdigit() else item.number,
             ordinal=ordinal,
             level=level,
             path=path,
@@ -221,7 +221,7 @@ def _leaves(node: OutlineNode) -> list[OutlineNode]:
 
 def _mark_tasks(roots: list[OutlineNode], rules: OutlineRules) -> list[OutlineNode]:
     def named(node: OutlineNode, words: list[str]) -> bool:
-        return any(word in node.heading for word in words)
+        return any(node.heading.startswith(word) for word in words)
 
     task_roots = [r for r in roots if r.children and named(r, rules.task_sections)]
     if not task_roots:

@@ -234,6 +234,8 @@ def _appended_start(paras: list[_Para], title_index: int) -> int | None:
         after = "\n".join(p.key for p in paras[i:])
         if len(before) < conf["min_chars"] or len(after) < conf["min_chars"]:
             continue
+        if _plain(_heading_at(paras, i).text) in _plain(before):
+            continue  # the text before names it (a covering notice and the policy it issues)
         tops = [n for p in paras[:i] if (n := _outline_top(p.text)) is not None]
         next_top = next((n for p in paras[i:] if (n := _outline_top(p.text)) is not None), None)
         if tops and next_top == tops[-1] + 1:
@@ -337,6 +339,48 @@ def _weighted_overlap(head: str, texts: list[str]) -> list[float]:
     return [sum(weight[g] for g in grams if g in s) / total for s in sets]
 
 
+def _tfidf(texts: list[str]) -> list[dict[str, float]]:
+    """Bigram TF-IDF vectors of texts, so that words shared by every article (养老服务) weigh little."""
+    counts = [bigrams(t) for t in texts]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(set(c))
+    n = len(texts)
+    return [{g: v * math.log(1 + n / df[g]) for g, v in c.items()} for c in counts]
+
+
+def _dict_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b[g] for g, v in a.items() if g in b)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm
+
+
+def _assign_headlines(headlines: list[int], runs: list[_Run], blocks: list[PageBlock], source: SourceText) -> None:
+    """Give each headline the run it belongs to, best match first (vocabulary + adjacency)."""
+    texts = [_run_text(r, blocks, source) for r in runs]
+    pairs: list[tuple[float, int, int]] = []
+    for h in headlines:
+        overlap = _weighted_overlap(source.key[blocks[h].span.start : blocks[h].span.end], texts)
+        for r, run in enumerate(runs):
+            if run.headline is not None:
+                continue
+            bonus = 0.0
+            if run.last < h and all(b.kind in ("source", "stray") for b in blocks[run.last + 1 : h]):
+                bonus = 0.25
+            elif run.first > h and all(b.kind in ("byline", "stray") for b in blocks[h + 1 : run.first]):
+                bonus = 0.15
+            pairs.append((overlap[r] + bonus, h, r))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    taken: set[int] = set()
+    for _score, h, r in pairs:
+        if h in taken or runs[r].headline is not None:
+            continue
+        runs[r].headline = h
+        taken.add(h)
+
+
 def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
     warnings: list[str] = []
     blocks = page_blocks(source)
@@ -345,46 +389,36 @@ def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
     headlines = [i for i, b in enumerate(blocks) if b.kind == "headline"]
     quote = [source.quote(b.span) for b in blocks]
 
-    # headline → run: vocabulary shared, plus adjacency (a headline follows its body, or heads the next one)
-    pairs: list[tuple[float, int, int]] = []
-    for h in headlines:
-        overlap = _weighted_overlap(source.key[blocks[h].span.start : blocks[h].span.end], texts)
-        for r, run in enumerate(runs):
-            between_before = blocks[run.last + 1 : h]
-            between_after = blocks[h + 1 : run.first]
-            bonus = 0.0
-            if run.last < h and all(b.kind in ("source", "stray") for b in between_before):
-                bonus = 0.25
-            elif run.first > h and all(b.kind in ("byline", "stray") for b in between_after):
-                bonus = 0.15
-            pairs.append((overlap[r] + bonus, h, r))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    taken_heads: set[int] = set()
-    for _score, h, r in pairs:
-        if h in taken_heads or runs[r].headline is not None:
-            continue
-        runs[r].headline = h
-        taken_heads.add(h)
+    # headline → run: vocabulary shared, plus adjacency (a headline follows its body, or heads the next one).
+    # Column runs are matched first; a lead box (wider run) gets a headline only when no column run is left.
+    for wide in (False, True):
+        _assign_headlines(
+            [h for h in headlines if all(r.headline != h for r in runs)],
+            [r for r in runs if r.wide == wide],
+            blocks,
+            source,
+        )
+    taken_heads = {r.headline for r in runs if r.headline is not None}
     for h in headlines:
         if h not in taken_heads:
             warnings.append(f"headline without a body left over: {quote[h]!r}")
 
     # orphan runs (lead boxes, continued columns) → article sharing a defined short name or most vocabulary
-    heads = [r for r in runs if r.headline is not None]
-    if not heads:
-        heads = runs[:1]
-    for r, run in enumerate(runs):
-        if run in heads:
-            continue
-        names = short_names(texts[r])
-        scores: list[float] = []
-        for head in heads:
-            whole = "\n".join([texts[runs.index(head)], *(texts[runs.index(m)] for m in head.members)])
-            if head.headline is not None:
-                whole += "\n" + source.key[blocks[head.headline].span.start : blocks[head.headline].span.end]
-            score = cosine(bigrams(texts[r]), bigrams(whole))
-            score += sum(1.0 for name in names if whole.count(name) >= 1)
-            scores.append(score)
+    heads = [r for r in runs if r.headline is not None] or runs[:1]
+    head_texts = []
+    for head in heads:
+        text = texts[runs.index(head)]
+        if head.headline is not None:
+            text += "\n" + source.key[blocks[head.headline].span.start : blocks[head.headline].span.end]
+        head_texts.append(text)
+    orphans = [r for r in runs if r not in heads]
+    vectors = _tfidf([*head_texts, *(texts[runs.index(r)] for r in orphans)])
+    for o, run in enumerate(orphans):
+        names = short_names(texts[runs.index(run)])
+        scores = [
+            _dict_cosine(vectors[len(heads) + o], vectors[k]) + sum(1.0 for name in names if name in head_texts[k])
+            for k in range(len(heads))
+        ]
         best = max(range(len(heads)), key=lambda k: (scores[k], -k))
         heads[best].members.append(run)
 

@@ -26,7 +26,8 @@ _CLAUSE_END = ",;:，；：" + _SENTENCE_END
 _SPACES = " \t\u3000\xa0\r\n"
 _QUOTES = "“”\"'‘’「」『』"
 _TRIM = _SPACES + _QUOTES + "、的,;:，；：。.（("
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 _CN_POWERS = {"十": 10, "百": 100, "千": 1000}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
@@ -52,11 +53,17 @@ class TargetRules:
     strong_prefixes: tuple[str, ...]
     date_not_before: tuple[str, ...]
     date_not_after: tuple[str, ...]
+    range_ends: tuple[str, ...]
+    range_openers: tuple[str, ...]
     half_years: dict[str, int]
     relative: dict[str, int]
     periods: dict[str, tuple[int, int]]
     period_words: dict[str, str]
     before: dict[str, tuple[str, str]]  # word → (op, strength)
+    before_words: tuple[str, ...]
+    ratio_comparators: tuple[str, ...]
+    change: tuple[str, ...]
+    prepositions: tuple[str, ...]
     after: dict[str, tuple[str, str]]
     count_verbs: tuple[str, ...]
     cut_verbs: tuple[str, ...]
@@ -71,6 +78,7 @@ class TargetRules:
     doc_parts: tuple[str, ...]
     num_not_before: tuple[str, ...]
     num_not_after: tuple[str, ...]
+    modifier_units: tuple[str, ...]
     scope_re: re.Pattern[str]
     weak_scope: tuple[str, ...]
     carry_re: re.Pattern[str]
@@ -107,7 +115,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
     units = {k: str(v) for k, v in data["units"].items()}
     multipliers = {k: float(v) for k, v in data["multipliers"].items()}
     number_re = re.compile(
-        r"(?<![\d.])(?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*)"
+        r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*)"
         r"\s*(?P<mul>" + _alt(multipliers) + r")?\s*(?P<unit>" + _alt(units) + r")"
     )
 
@@ -119,6 +127,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         return out
 
     verbs, signals, filters, scope = data["verbs"], data["signals"], data["filters"], data["scope"]
+    before = comparators(data["comparators"]["before"])
     return TargetRules(
         year_re=year_re,
         month_re=month_re,
@@ -128,13 +137,19 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         strong_prefixes=_longest(dl["strong_prefixes"]),
         date_not_before=_longest(dl["not_before"]),
         date_not_after=_longest(dl["not_after"]),
+        range_ends=_longest(dl["range_ends"]),
+        range_openers=_longest(dl["range_openers"]),
         half_years=half_years,
         relative=relative,
         periods=periods,
         period_words=period_words,
-        before=comparators(data["comparators"]["before"]),
+        before=before,
+        before_words=_longest(before),
+        ratio_comparators=_longest(data["comparators"]["ratio_only"]),
+        change=_longest(verbs["change"]),
+        prepositions=_longest(filters["prepositions"]),
         after=comparators(data["comparators"]["after"]),
-        count_verbs=_longest(verbs["count"]),
+        count_verbs=_longest(list(verbs["count"]) + list(verbs["change"])),
         cut_verbs=_longest(verbs["cut"]),
         disposal=_longest(verbs["disposal"]),
         cover=_longest(verbs["cover"]),
@@ -147,6 +162,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         doc_parts=_longest(filters["doc_parts"]),
         num_not_before=_longest(filters["not_before"]),
         num_not_after=_longest(filters["not_after"]),
+        modifier_units=_longest(filters["modifier_units"]),
         scope_re=re.compile("|".join(f"(?:{p})" for p in scope["patterns"])),
         weak_scope=_longest(scope["weak"]),
         carry_re=re.compile("|".join(f"(?:{p})" for p in scope["carry"])),
@@ -191,7 +207,7 @@ def _cn_number(s: str) -> float | None:
 
 
 def _number(s: str) -> float | None:
-    s = s.translate(_FULLWIDTH)
+    s = s.translate(_FULLWIDTH).replace(",", "")
     try:
         return float(s)
     except ValueError:
@@ -199,15 +215,16 @@ def _number(s: str) -> float | None:
 
 
 def _is_boundary(key: str, i: int, chars: str) -> bool:
-    """A clause or sentence boundary at i; an ASCII '.' counts unless it is a decimal point ("0.1")."""
+    """A clause or sentence boundary at i; an ASCII '.' ends a sentence ("达到100%.完善…") unless it is a decimal
+    point, and a ',' between digits is a thousands separator."""
     c = key[i]
-    if c in chars:
-        return True
-    if c == "." and chars is not None:
+    if c in ".,":
         before = key[i - 1] if i > 0 else ""
         after = key[i + 1] if i + 1 < len(key) else ""
-        return not (before.isdigit() and after.isdigit())
-    return False
+        if before.isdigit() and after.isdigit():
+            return False  # "0.1", "1,200"
+        return c == "." or c in chars
+    return c in chars
 
 
 def _bounds(key: str, pos: int, span: Span, chars: str) -> tuple[int, int]:
@@ -317,18 +334,19 @@ def extract_deadlines(text: str, key: str, span: Span, rules: TargetRules | None
 
 def _year_deadline(text: str, key: str, span: Span, m: re.Match[str], rules: TargetRules) -> Deadline | None:
     """A year (with month or suffix) is a deadline after 到/至 or before 前/底; not a date, start or status."""
-    start = m.start()
     pre = m["pre"] or ""
-    head = _skip_spaces_back(key, span.start, start)
-    if _ends(key, max(span.start, head - 4), head, rules.date_not_before):
-        return None
-    if pre and _ends(key, start, start + len(pre.rstrip()), rules.date_not_before):
-        return None
+    head = _skip_spaces_back(key, span.start, m.start("y"))
+    if _ends(key, max(span.start, head - 6), head, rules.date_not_before):
+        return None  # "截至2022年底", "自2023年7月1日起"
     tail = _skip_spaces(key, m.end(), span.end)
     if _starts(key, tail, span.end, rules.date_not_after):
         return None
     pre_word = pre.strip()
     strong = next((p for p in rules.strong_prefixes if pre_word.endswith(p) and pre_word), "")
+    if strong and strong in rules.range_ends:
+        clause_start, _ = _bounds(key, m.start(), span, _CLAUSE_END)
+        if any(w in key[clause_start : m.start()] for w in rules.range_openers):
+            return None  # "从即日起至2023年6月22日止" is a period of time, not a deadline
     suf = m["suf"] or ""
     if not strong and not suf:
         return None
@@ -398,18 +416,22 @@ class _Pre:
     verb_at: int = -1
     disposal: bool = False
     scope: tuple[int, int] | None = None
+    inner_verb: str = ""  # a building verb inside the phrase ("建设家庭养老床位300张")
 
 
 def _analyse_pre(key: str, start: int, end: int, rules: TargetRules) -> _Pre:
     """Peel lead words and scope off the left, comparators and verbs off the right of the phrase before N."""
     i = start
     scope: tuple[int, int] | None = None
+    lead_verb = ""
     while True:
         i = _skip_spaces(key, i, end)
         while i < end and key[i] in "、" + _QUOTES:
             i += 1
         w = _starts(key, i, end, rules.lead)
         if w:
+            if w in rules.cut_verbs:
+                lead_verb = w  # "新增养老床位3万张": the verb stood first
             i += len(w)
             continue
         at = i + 1 if key.startswith("在", i, end) else i
@@ -423,8 +445,8 @@ def _analyse_pre(key: str, start: int, end: int, rules: TargetRules) -> _Pre:
     j = end
     for _ in range(5):
         j = _skip_spaces_back(key, i, j)
-        w = _ends(key, i, j, tuple(rules.before))
-        if w and not pre.op:
+        w = _ends(key, i, j, rules.before_words)
+        if w and not pre.op and (w not in rules.ratio_comparators or _ends(key, i, j - len(w), rules.ratio_words)):
             pre.op, pre.strength = rules.before[w]
             j -= len(w)
             continue
@@ -445,11 +467,13 @@ def _analyse_pre(key: str, start: int, end: int, rules: TargetRules) -> _Pre:
             continue
         break
     j = _skip_spaces_back(key, i, j)
-    if i == j and scope is None:
-        # "农村300张": a lone weak scope before the comparator is where, not what.
-        pass
+    if scope is None and key[i:j] in rules.weak_scope:
+        scope, i = (i, j), j  # "城市达到90%，农村达到60%": 农村 is where; what is measured comes from before
     pre.rest = (i, j)
     pre.scope = scope
+    # Only a verb heading the phrase makes the number a target ("新增养老床位3万张", "建成养老机构10个"); one inside
+    # it does not ("对新建养老机构给予每张床位1万元补贴").
+    pre.inner_verb = lead_verb or _starts(key, i, j, rules.cut_verbs)
     return pre
 
 
@@ -464,7 +488,7 @@ def _cut_after_verb(key: str, start: int, end: int, rules: TargetRules) -> int:
 
 
 def _after_last_de(key: str, start: int, end: int) -> int:
-    """Start of the head noun after the last 的 ("设施配套完善、管理规范的农村互助养老示范点" → "农村互助养老示范点")."""
+    """Start of the head noun after the last 的 ("设施配套完善、管理规范的农村互助养老示范点" → "…示范点")."""
     k = key.rfind("的", start, end)
     if k >= 0 and end - (k + 1) >= 2:
         return k + 1
@@ -503,6 +527,8 @@ def _indicator(text: str, key: str, span: Span, num: _Number, pre: _Pre, post: t
         return _clean(t(ps, pe) + t(qs, qe))
     if pre.verb in rules.cover and qe > qs:
         return _clean(t(ps, pe) + pre.verb + t(qs, qe))
+    if pre.verb in rules.change and pe > ps:
+        return _clean(t(ps, pe) + t(pre.verb_at, pre.verb_at + len(pre.verb)))
     if ps == pe and post_text.startswith("的"):
         return _clean(t(qs + 1, qe))
     if qe > qs and not post_text.startswith("的") and (pre.verb or ps == pe):
@@ -534,10 +560,11 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
     deadlines = extract_deadlines(text, key, span, rules)
     numbers = _numbers(text, key, span, rules)
     targets: list[Target] = []
+    last_end = span.start  # end of the last accepted target: the phrase before a number starts after it
     for n, num in enumerate(numbers):
         cs, ce = _bounds(key, num.start, span, _CLAUSE_END)
         ss, se = _bounds(key, num.start, span, _SENTENCE_END)
-        prev_end = numbers[n - 1].end if n > 0 and numbers[n - 1].end > cs else cs
+        prev_end = max(cs, last_end)
         next_start = numbers[n + 1].start if n + 1 < len(numbers) and numbers[n + 1].start < ce else ce
         # The phrase before the number starts after any deadline written in the same clause.
         pre_start = prev_end
@@ -556,18 +583,27 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         qe = _skip_spaces_back(key, qs, next_start)
 
         strong = "strong" in (pre.strength, post_strength)
-        if not (pre.op or post_op or pre.verb or pre.disposal):
+        before = [d for d in deadlines if ss <= d.span.start and d.span.end <= num.start]
+        after = [d for d in deadlines if d.span.start >= num.end and d.span.end <= se]
+        deadline = before[-1] if before else (after[0] if after else None)
+        ps, pe = pre.rest
+        signalled = bool(pre.op or post_op or pre.verb or pre.disposal)
+        if not signalled and ps < pe and not _ends(key, ps, pe, rules.prepositions):
+            # "新增养老床位3万张", or a clause ending in the number under a deadline ("到2025年，床位总数30万张").
+            signalled = bool(pre.inner_verb) or (bool(before) and qe == qs)
+        if not signalled:
             continue
         if num.chinese and not strong:
             continue
+        if post_op and not pre.op and (
+            num.unit in rules.modifier_units
+            or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith("的", qs))
+        ):
+            continue  # "60岁以上老年人", "拥有3岁以下婴幼儿": the number qualifies a noun, it is not a target
         op = pre.op
         if post_op and (not op or op == "eq" or op == post_op):
             op = post_op
         op = op or "eq"
-
-        before = [d for d in deadlines if ss <= d.span.start and d.span.end <= num.start]
-        after = [d for d in deadlines if d.span.start >= num.end and d.span.end <= se]
-        deadline = before[-1] if before else (after[0] if after else None)
         if not before and _has_past(key, ss, qe, rules):
             continue
 
@@ -579,8 +615,11 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
             if carried:
                 scope = text[carried[-1].start() : carried[-1].end()]
         indicator = _indicator(text, key, span, num, pre, (qs, qe), rules)
+        if not indicator and targets and targets[-1].span.start >= ss:
+            indicator = targets[-1].indicator  # "城市达到90%，农村达到60%": the measure is the one just named
         a = _skip_spaces(key, cs, ce)
         b = _skip_spaces_back(key, a, ce)
         targets.append(Target(indicator=indicator, comparator=op, value=num.value, unit=num.unit,
                               span=Span(a, b), deadline=deadline, scope=_clean(scope)))
+        last_end = num.end if not post_op else qs
     return targets

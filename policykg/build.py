@@ -101,7 +101,7 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
     )
 
 
-def _resolve(pipeline: Pipeline, source: SourceText, mention, jurisdiction) -> Agency:  # noqa: ANN001
+def _resolve(pipeline: Pipeline, source: SourceText, mention, jurisdiction) -> Agency:
     key_form = source.key[mention.span.start : mention.span.end]
     return pipeline.resolver.resolve(mention.written, jurisdiction, key=key_form)
 

@@ -166,5 +166,31 @@ def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None) -> Non
     print_table(table, fmt)
 
 
+@cli.command("eval")
+@click.option("--gold", "gold_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Hand-made gold file (JSON, see tests/gold/README.md).")
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True)
+@click.option("--show-misses/--no-show-misses", default=True, show_default=True)
+def evaluate_cmd(gold_file: Path, corpus: Path, show_misses: bool) -> None:
+    """Score the extraction against a gold file: precision, recall, F1 per fact type.
+
+    Example: policykg eval --gold tests/gold/corpus.json
+    """
+    from policykg.evaluate import evaluate
+
+    scores = evaluate(gold_file, corpus)
+    table = Table("facts", "gold", "found", "correct", "precision", "recall", "F1", header_style="bold")
+    for name, s in scores.items():
+        table.add_row(name, str(s.true_positive + s.false_negative), str(s.true_positive + s.false_positive),
+                      str(s.true_positive), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+    console.print(table)
+    if show_misses:
+        for name, s in scores.items():
+            for miss in s.missed:
+                console.print(f"[red]missed[/] {name}: {miss}", highlight=False)
+            for extra in s.spurious:
+                console.print(f"[yellow]spurious[/] {name}: {extra}", highlight=False)
+
+
 def main() -> None:
     cli()

@@ -1,0 +1,33 @@
+"""Shared helpers: load the stage rules once and turn a fixture file into articles."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from policykg.build import Pipeline
+from policykg.graph.model import Article
+from policykg.graph.normalize import normalize
+from policykg.graph.segment import segment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).parent.parent / "corpus"
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return Pipeline.load()
+
+
+def articles_of(path: Path) -> list[Article]:
+    data = path.read_bytes()
+    source = normalize(path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+    return segment(source)[0]
+
+
+def article_of(path: Path) -> Article:
+    found = articles_of(path)
+    assert len(found) == 1, f"{path.name} should hold one article, found {len(found)}"
+    return found[0]

@@ -1,0 +1,313 @@
+"""Render the viewers: networkx graphs → pyvis networks → self-contained, offline HTML pages in out/viz/.
+
+pyvis 0.3.2 builds the node and edge lists; the page comes from our own template (viz/templates/view.html)
+because pyvis's template links bootstrap from a CDN, renders its heading raw and switches to innerHTML popups
+when a title contains "href". Every text taken from a document is HTML-escaped before it reaches pyvis; the
+page turns it back into plain text for vis-network, which shows it with innerText and on the canvas only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from policykg.graph.store import GraphStore
+from policykg.viz.graphs import (
+    GraphData,
+    agency_graph,
+    collaboration_graph,
+    document_graph,
+    lineage_graph,
+    load,
+    overview_graph,
+    short,
+)
+from pyvis.network import Network
+
+HERE = Path(__file__).parent
+TEMPLATE_DIR = HERE / "templates"
+VENDOR_DIR = HERE / "vendor"
+VIS_JS = "vis-network.min.js"
+
+
+@dataclass(frozen=True)
+class ViewInfo:
+    """One written view. `title` is plain text (escape it before putting it in HTML)."""
+
+    title: str
+    file_name: str
+    node_count: int
+    edge_count: int
+    kind: str = "view"  # overview, collaboration, lineage, document, agency
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    label: str
+    shape: str
+    color: str
+    size: int = 14
+    font_color: str = "#222222"
+    border: str = ""
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    label: str
+    color: str
+    width: float
+    dashes: bool | list[int] = False
+    arrows: bool = True
+
+
+NODE_STYLES: dict[str, NodeStyle] = {
+    "document": NodeStyle("政策文件", "box", "#4e79a7", font_color="#ffffff"),
+    "news": NodeStyle("新闻报道", "box", "#9c755f", font_color="#ffffff"),
+    "section": NodeStyle("章节", "triangle", "#bab0ac", size=10),
+    "task": NodeStyle("任务", "dot", "#f28e2b", size=12),
+    "agency": NodeStyle("机构", "diamond", "#59a14f", size=16),
+    "collective": NodeStyle("集体主体（如“有关部门”）", "hexagon", "#76b7b2", size=16),
+    # lineage: documents by level
+    "national": NodeStyle("国家级文件", "box", "#c0392b", font_color="#ffffff"),
+    "provincial": NodeStyle("省级文件", "box", "#4e79a7", font_color="#ffffff"),
+    "municipal": NodeStyle("市级文件", "box", "#59a14f", font_color="#ffffff"),
+    "county": NodeStyle("县级文件", "box", "#b07aa1", font_color="#ffffff"),
+    "unknown": NodeStyle("层级未知", "box", "#9d9d9d", font_color="#ffffff"),
+    "external": NodeStyle("语料外文件（仅见引用）", "box", "#ffffff", border="#888888"),
+}
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    "part": EdgeStyle("包含", "#b5b5b5", 1),
+    "lead": EdgeStyle("牵头（实线，粗）", "#c0392b", 3.5),
+    "co": EdgeStyle("配合（虚线，细）", "#3b7dd8", 1.5, [6, 5]),
+    "applies": EdgeStyle("落实（pkg:appliesTo）", "#4e79a7", 3),
+    "cites": EdgeStyle("引用（eli:cites）", "#888888", 1.5, [3, 4]),
+    "collab": EdgeStyle("共同承担任务（越粗越多）", "#9a9a9a", 1, arrows=False),
+}
+COMMUNITY_COLORS = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+    "#b07aa1", "#ff9da7", "#9c755f", "#2f4b7c", "#a05195", "#7fb800",
+]
+SOLO_COLOR = "#c8c8c8"
+
+NOTES = {
+    "overview": "节点：文件、任务、机构；连线：文件包含任务，任务由机构牵头或配合。",
+    "collaboration": "两个机构共同承担至少一项任务即相连；节点大小表示度中心性，颜色表示社区（Louvain）。",
+    "lineage": "自上而下：国家级 → 省级 → 市级 → 县级；箭头从被落实或被引用的文件指向落实、引用它的文件。",
+    "document": "文件的结构：章节 → 任务 → 责任机构。",
+    "agency": "该机构承担的任务、任务所属文件，以及同一任务上的其他机构。",
+}
+
+
+def physics_options() -> dict[str, Any]:
+    """Settle fast, then stop (tooling notes: 1,000 nodes in about 3 s): forceAtlas2Based, 200 iterations."""
+    return {
+        "nodes": {"font": {"face": "sans-serif", "size": 14}, "borderWidth": 1,
+                  "widthConstraint": {"maximum": 180}},
+        "edges": {"smooth": {"enabled": False}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "interaction": {"hideEdgesOnDrag": True, "hover": True, "tooltipDelay": 120, "keyboard": False},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -50, "centralGravity": 0.01, "springLength": 100,
+                                 "springConstant": 0.08, "damping": 0.4, "avoidOverlap": 0},
+            "minVelocity": 0.75,
+            "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True},
+        },
+    }
+
+
+def hierarchical_options() -> dict[str, Any]:
+    """Lineage: fixed rows by level, no physics at all (nothing to settle)."""
+    options = physics_options()
+    options["layout"] = {"improvedLayout": False, "hierarchical": {
+        "enabled": True, "direction": "UD", "levelSeparation": 140, "nodeSpacing": 190, "sortMethod": "directed"}}
+    options["physics"] = {"enabled": False}
+    return options
+
+
+def esc(value: str) -> str:
+    """HTML-escape text that came from a document, before it reaches pyvis."""
+    return html.escape(value, quote=True)
+
+
+def to_network(graph: nx.Graph, view_kind: str) -> Network:
+    """Hand the networkx graph to pyvis with our styles; node ids are IRIs, labels and tooltips escaped text."""
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    for node, attrs in sorted(graph.nodes(data=True)):
+        style = NODE_STYLES.get(attrs["kind"], NODE_STYLES["unknown"])
+        options: dict[str, Any] = {"title": esc(attrs["tooltip"]), "kind": attrs["kind"], "size": style.size,
+                                   "font": {"color": style.font_color}}
+        color: str | dict[str, Any] = style.color
+        if style.border:
+            color = {"background": style.color, "border": style.border}
+            options["shapeProperties"] = {"borderDashes": [4, 3]}
+            options["borderWidth"] = 2
+        if view_kind == "collaboration":
+            community = attrs["community"]
+            options["kind"] = f"community-{community}" if 0 <= community < len(COMMUNITY_COLORS) else "solo"
+            color = COMMUNITY_COLORS[community] if 0 <= community < len(COMMUNITY_COLORS) else SOLO_COLOR
+            options["size"] = round(attrs["size"], 1)
+        if "row" in attrs:
+            options["level"] = attrs["row"]
+        net.add_node(node, label=esc(attrs["label"]), shape=style.shape, color=color, **options)
+    for number, (source, target, attrs) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
+        style = EDGE_STYLES[attrs["kind"]]
+        width = style.width + min(attrs.get("weight", 1) - 1, 8) if attrs["kind"] == "collab" else style.width
+        net.add_edge(
+            source, target, id=f"e{number}", kind=attrs["kind"], title=esc(attrs["tooltip"]),
+            color={"color": style.color, "highlight": style.color, "hover": style.color}, width=width,
+            dashes=style.dashes, arrows={"to": {"enabled": style.arrows}},
+        )
+    # Assigned directly: Network.set_options() strips every space from the JSON it is given.
+    net.options = hierarchical_options() if view_kind == "lineage" else physics_options()
+    return net
+
+
+def legend(graph: nx.Graph, view_kind: str) -> list[dict[str, Any]]:
+    """Legend entries for the kinds present in this view; node and edge entries double as filters."""
+    entries: list[dict[str, Any]] = []
+    if view_kind == "collaboration":
+        communities = sorted({c for _, c in graph.nodes(data="community")})
+        for c in communities:
+            if 0 <= c < len(COMMUNITY_COLORS):
+                size = sum(1 for _, x in graph.nodes(data="community") if x == c)
+                entries.append(node_entry(f"community-{c}", f"社区 {c + 1}（{size} 个机构）", "dot",
+                                          COMMUNITY_COLORS[c]))
+        if any(c < 0 or c >= len(COMMUNITY_COLORS) for c in communities):
+            entries.append(node_entry("solo", "无合作 / 其他社区", "dot", SOLO_COLOR))
+        for kind in ("agency", "collective"):
+            if any(k == kind for _, k in graph.nodes(data="kind")):
+                style = NODE_STYLES[kind]
+                entries.append({**node_entry(kind, f"形状：{style.label}", style.shape, "#888888"), "filter": False})
+    else:
+        present = {k for _, k in graph.nodes(data="kind")}
+        for kind, style in NODE_STYLES.items():
+            if kind in present:
+                entries.append(node_entry(kind, style.label, style.shape, style.color, style.border))
+    edge_kinds = {k for _, _, k in graph.edges(data="kind")}
+    for kind, style in EDGE_STYLES.items():
+        if kind in edge_kinds:
+            entries.append({"target": "edge", "key": kind, "label": style.label, "color": style.color,
+                            "width": max(1, round(style.width)), "dashes": bool(style.dashes), "filter": True})
+    return entries
+
+
+def node_entry(key: str, label: str, shape: str, color: str, border: str = "") -> dict[str, Any]:
+    return {"target": "node", "key": key, "label": label, "shape": shape, "color": color, "border": border,
+            "filter": True}
+
+
+@cache
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, undefined=StrictUndefined,
+                       keep_trailing_newline=True)
+
+
+@cache
+def vis_js() -> Markup:
+    """The vendored vis-network (from pyvis 0.3.2's bundle), checked safe to inline in a <script> element."""
+    code = (VENDOR_DIR / VIS_JS).read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", code, flags=re.IGNORECASE):
+        raise RuntimeError(f"{VIS_JS} cannot be inlined: it contains </script or <!--")
+    return Markup(code)
+
+
+def page_html(graph: nx.Graph, view_kind: str, title: str) -> str:
+    """The whole page for one view, as text."""
+    net = to_network(graph, view_kind)
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    return environment().get_template("view.html").render(
+        title=title, node_count=len(nodes), edge_count=len(edges), nodes=nodes, edges=edges,
+        options=json.loads(options) if isinstance(options, str) else options,
+        legend=legend(graph, view_kind), note=NOTES.get(view_kind, ""), vis_js=vis_js(),
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text to a temp file in the same directory, then os.replace: readers never see half a page."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_view(out_dir: Path, graph: nx.Graph, view_kind: str, title: str, file_name: str) -> ViewInfo:
+    write_atomic(out_dir / file_name, page_html(graph, view_kind, title))
+    return ViewInfo(title, file_name, graph.number_of_nodes(), graph.number_of_edges(), view_kind)
+
+
+def digest(iri: str) -> str:
+    """A file-name-safe, stable key for an IRI (文号 and agency names are not safe file names)."""
+    return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
+
+
+def document_title(data: GraphData, iri: str) -> str:
+    doc = data.documents[iri]
+    name = short(doc.title, 40) if doc.title else doc.label
+    return f"文件：{name}" + (f"（{doc.number}）" if doc.number and doc.number not in name else "")
+
+
+def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
+    """Write out_dir/index.html and one page per view; return what was written, index order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = load(store)
+    overview = overview_graph(data)
+    views = [
+        write_view(out_dir, overview, "overview", "总览：文件 → 任务 → 机构", "overview.html"),
+        write_view(out_dir, collaboration_graph(data), "collaboration", "机构协作网络", "collaboration.html"),
+        write_view(out_dir, lineage_graph(data), "lineage", "文件谱系：国家 → 省 → 市", "lineage.html"),
+    ]
+    for iri in sorted(data.documents, key=lambda d: (data.documents[d].level != "national", d)):
+        views.append(write_view(out_dir, document_graph(data, iri), "document", document_title(data, iri),
+                                f"document-{digest(iri)}.html"))
+    for iri in data.responsible_agents():
+        views.append(write_view(out_dir, agency_graph(overview, iri), "agency", f"机构：{data.agent(iri).label}",
+                                f"agency-{digest(iri)}.html"))
+    write_index(out_dir, views, data)
+    remove_stale(out_dir, (v.file_name for v in views))
+    return views
+
+
+GROUPS = [
+    ("总体视图", ("overview", "collaboration", "lineage")),
+    ("文件视图", ("document",)),
+    ("机构视图", ("agency",)),
+]
+
+
+def write_index(out_dir: Path, views: list[ViewInfo], data: GraphData) -> None:
+    groups = [{"title": title, "views": [v for v in views if v.kind in kinds]} for title, kinds in GROUPS]
+    page = environment().get_template("index.html").render(
+        views=views, groups=[g for g in groups if g["views"]], document_count=len(data.documents),
+        agency_count=len(data.responsible_agents()),
+    )
+    write_atomic(out_dir / "index.html", page)
+
+
+def remove_stale(out_dir: Path, keep: Iterable[str]) -> None:
+    """Drop per-document / per-agency pages of a previous run whose document or agency is gone."""
+    wanted = set(keep)
+    for path in out_dir.glob("*.html"):
+        if re.fullmatch(r"(document|agency)-[0-9a-f]{12}\.html", path.name) and path.name not in wanted:
+            path.unlink()
+
+
+__all__ = ["ViewInfo", "render_views"]
