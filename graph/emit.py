@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from policykg.graph.model import Agency, Deadline, Document, Jurisdiction, OutlineNode, SourceText, Span, Task
+from policykg.graph.outline import iter_nodes
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
 
@@ -78,6 +79,7 @@ class Emitter:
     def __init__(self, base: str, vocab: Vocab) -> None:
         self.base = base if base.endswith("/") else base + "/"
         self.vocab = vocab
+        self._sequence: dict[int, int] = {}
 
     # identifiers --------------------------------------------------------------------------------------------
     def source_iri(self, source: SourceText) -> URIRef:
@@ -144,6 +146,7 @@ class Emitter:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:
             self._evidence(g, d, source, doc.article.title_span)
+        self._sequence = {id(node): n for n, node in enumerate(iter_nodes(doc.outline), start=1)}
         for node in doc.outline:
             self._part(g, d, d, node, doc)
         for task in doc.tasks:
@@ -174,7 +177,11 @@ class Emitter:
         g.add((iri, ELI.number, Literal(node.number)))
         g.add((iri, PKG.marker, Literal(node.marker)))
         g.add((iri, PKG.outlinePath, Literal(node.path_id)))
+        g.add((iri, PKG.sequence, Literal(self._sequence[id(node)])))
         g.add((iri, DCTERMS.title, Literal(node.heading, lang="zh")))
+        key = document.source.key[node.heading_span.start : node.heading_span.end].strip()
+        if key != node.heading:
+            g.add((iri, PKG.matchKey, Literal(key)))
         self._evidence(g, iri, document.source, node.span if node.is_task else node.heading_span)
         for child in node.children:
             self._part(g, doc, iri, child, document)

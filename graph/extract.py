@@ -525,7 +525,8 @@ def extract(article: Article, outline: OutlineResult, rules: NotationRules, find
                 if mention.written not in written:
                     task.responsibilities.append(Responsibility(mention, role, "explicit", duty.span))
                     written.add(mention.written)
-    for task in tasks:
-        if not task.responsibilities:
-            warnings.append(f"task {task.node.marker}{task.title} names no responsible unit")
+    if any(t.responsibilities for t in tasks):  # a task without units among tasks with units is likely a miss
+        for task in tasks:
+            if not task.responsibilities:
+                warnings.append(f"task {task.node.marker}{task.title} names no responsible unit")
     return Extraction(tasks, outside, rule[0] if rule else None, warnings)

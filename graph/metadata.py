@@ -290,7 +290,10 @@ def normalize_doc_number(number: str) -> str:
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*\(\s*(\d{4})\s*\)\s*(第?\s*\d{1,5}\s*号)")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "0": 0, "Ο": 0}
-_CN_DATE = re.compile(r"([〇零○OΟ0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_NUMBER_PAREN = re.compile(rf"\s*\(\s*({_DOC_NUMBER.pattern})\s*\)")
+_CN_DATE = re.compile(
+    r"([〇零○OΟ0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
 
 
 def _cn_number(text: str) -> int:
@@ -505,8 +508,8 @@ class _Mark:
     close: int  # position of 》
     span: Span  # the title inside, trimmed
     nested: list[Span]  # 〈…〉 (or 《…》) titles inside it
-    after: int  # end of a parenthetical right after it, else close + 1
-    doc_number: str = ""
+    after: int  # end of a (文号) right after it, else close + 1
+    number_span: Span | None = None  # that 文号
     alias: bool = False  # it is a short name being defined: (以下简称《Y》)
 
 
@@ -542,7 +545,7 @@ def _marks(view: str, span: Span, rules: MetaRules) -> list[_Mark]:
         mark = _Mark(j, close, _trim(view, Span(j + 1, close)), nested, close + 1)
         paren = _NUMBER_PAREN.match(view, close + 1, span.end)
         if paren:
-            mark.doc_number = normalize_doc_number(source_text_of(view, paren.span(1)))
+            mark.number_span = Span(paren.start(1), paren.end(1))
             mark.after = paren.end()
         before = view[max(span.start, j - 6) : j].rstrip(" “\"")
         mark.alias = any(before.endswith(w) for w in rules.alias_words)
@@ -607,7 +610,7 @@ def _relations(view: str, para: Span, marks: list[_Mark], rules: MetaRules) -> l
                 names, _ = parse_agencies(tail, rules, whole=True)
                 issuers = [(gap_start + hits[-1].end() + a, gap_start + hits[-1].end() + b) for a, b in names]
         elif prev is not None and prev.relation == "applies" and gap_start > clause and (
-            gap.strip() in rules.conjunctions
+            not gap.strip() or gap.strip() in rules.conjunctions
         ):
             relation = "applies"
         if relation == "cites":
@@ -687,11 +690,17 @@ def _raw_title(ctx: _Ctx) -> tuple[str, Span | None]:
     """The title the segmenter chose, else the first line(s) of the text (a title broken over short lines)."""
     if ctx.article.title.strip():
         return ctx.article.title, ctx.article.title_span
-    if not ctx.lines:
+    head = _header_lines(ctx, 10)
+    for line in head:  # a covering notice names the document: "…关于印发X的通知"
+        if parse_title(ctx.text(line.span), ctx.rules).wrapped:
+            return ctx.text(line.span), line.span
+    # skip a header of issuing bodies (joint documents list them above the title)
+    head = [line for line in head if not parse_agencies(line.view, ctx.rules, whole=True)[0]]
+    if not head:
         return "", None
-    first = ctx.lines[0]
+    first = head[0]
     span = first.span
-    for line in ctx.lines[1:3]:
+    for line in ctx.lines[ctx.lines.index(first) + 1 :][:2]:
         current = fold(ctx.text(span))
         if doc_type_of(current, ctx.rules) or current.endswith(")"):
             break
@@ -798,7 +807,12 @@ def _labelled_date(ctx: _Ctx, pattern: re.Pattern[str], lines: Sequence[_Line]) 
 
 
 def _accept(ctx: _Ctx, names: Sequence[tuple[int, int]]) -> bool:
-    return ctx.agencies is None or all(ctx.agencies.is_agency(ctx.text(n)) for n in names)
+    return _accept_names(ctx, [ctx.text(n) for n in names])
+
+
+def _accept_names(ctx: _Ctx, names: Sequence[str]) -> bool:
+    """Issuers read by the suffix rule are kept only if the agency recognizer (when given) knows them all."""
+    return ctx.agencies is None or all(ctx.agencies.is_agency(n) for n in names)
 
 
 def _issue_statement(ctx: _Ctx, skip: Span | None, wanted: str = "") -> tuple[_Mark, list[tuple[int, int]]] | None:
@@ -877,7 +891,11 @@ def _citations(
                 continue
             outer = squeeze(ctx.text(mark.span))
             issuers = [ctx.text(n) for n in raw.issuers] if _accept(ctx, raw.issuers) else []
-            add(mark.span, raw.relation, mark.doc_number, issuers, "")
+            number = normalize_doc_number(ctx.text(mark.number_span)) if mark.number_span else ""
+            if not issuers:  # "X关于…的意见", "X印发〈…〉的通知": the title names its issuers
+                named = parse_title(outer, ctx.rules).issuers
+                issuers = named if _accept_names(ctx, named) else []
+            add(mark.span, raw.relation, number, issuers, "")
             for inner in mark.nested:
                 inner_issuers = _nested_issuers(ctx, mark, inner)
                 add(inner, raw.relation, "", inner_issuers, outer)
@@ -886,13 +904,22 @@ def _citations(
 
 
 def _nested_issuers(ctx: _Ctx, mark: _Mark, inner: Span) -> list[str]:
-    """Issuers of a nested title: those of the enclosing notice when it issues (印发) rather than forwards it."""
+    """Issuers of a nested title, from the enclosing notice.
+
+    "X印发〈Y〉的通知": Y is X's own. "X转发Z〈Y〉的通知": Y is Z's. Otherwise unknown.
+    """
     outer_view = ctx.view[mark.span.start : inner.start - 1]
-    m = re.search(r"(?:关于)?(?:印发|发布|颁布|公布|出台|下发)$", outer_view)
-    if not m:
-        return []
-    names, _ = parse_agencies(outer_view[: m.start()], ctx.rules, whole=True)
-    spans = [(mark.span.start + a, mark.span.start + b) for a, b in names]
+    start = mark.span.start
+    forwarded = re.search(r"(?:转发|批转|印转)", outer_view)
+    if forwarded:
+        names, _ = parse_agencies(outer_view[forwarded.end() :], ctx.rules, whole=True)
+        start += forwarded.end()
+    else:
+        issued = re.search(r"(?:关于)?(?:印发|发布|颁布|公布|出台|下发)$", outer_view)
+        if not issued:
+            return []
+        names, _ = parse_agencies(outer_view[: issued.start()], ctx.rules, whole=True)
+    spans = [(start + a, start + b) for a, b in names]
     return [ctx.text(s) for s in spans] if _accept(ctx, spans) else []
 
 
@@ -1111,7 +1138,7 @@ def _reported(ctx: _Ctx, headline_span: Span | None) -> DocumentMeta | None:
         return None
     written = squeeze(ctx.text(mark.span))
     title, number, status_note = _strip_parentheticals(written, ctx.rules)
-    doc_number = mark.doc_number or number
+    doc_number = normalize_doc_number(ctx.text(mark.number_span)) if mark.number_span else number
     issuers = [ctx.text(n) for n in names]
     jurisdiction, level = _place(ctx, issuers, [title], doc_number)
     if jurisdiction is None and not issuers:

@@ -283,19 +283,18 @@ def _headline_end(lines: list[_Line], i: int, median: float, conf: dict[str, Any
             or (line.width < conf["wide_factor"] * median < nxt.width and nxt.width > line.width)
         ):
             return j
-        if j > i and nxt.blank_before and not any(lines[k].blank_before for k in range(i + 1, j + 1)):
-            # lines set tight together and then a gap: a headline block (only when the body around is gapped)
-            gapped = sum(1 for x in lines if x.blank_before) >= 0.5 * len(lines)
-            if gapped and _isolated_pair(lines, i, j):
-                return j
+        if j > i and _tight_block(lines, i, j, conf):
+            return j
     return None
 
 
-def _isolated_pair(lines: list[_Line], i: int, j: int) -> bool:
-    """Lines i..j are set without gaps while the lines around them are gapped (a headline block)."""
-    before = lines[i].blank_before or i == 0
+def _tight_block(lines: list[_Line], i: int, j: int, conf: dict[str, Any]) -> bool:
+    """Lines i..j are set without gaps between them while the page sets its lines with gaps (a headline block)."""
+    gapped = sum(1 for line in lines if line.blank_before) >= conf["gapped_fraction"] * len(lines)
+    inside = any(lines[k].blank_before for k in range(i + 1, j + 1))
+    before = i == 0 or lines[i].blank_before
     after = j + 1 >= len(lines) or lines[j + 1].blank_before
-    return before and after
+    return gapped and not inside and before and after
 
 
 def _joins(para: list[_Line], nxt: _Line, median: float) -> bool:

@@ -241,7 +241,9 @@ class Lexicon:
         token = rf"(?:{alt(self.each_tokens)}|\([^()]{{0,14}}\)|、(?=[县区乡镇市州自盟旗特省直]))"
         tail = rf"(?:(?:{alt(stems)})?(?:{alt(self.collective_heads)})|(?:{alt(unit_forms)}))"
         prefix = rf"(?:{alt(self.each_prefixes)})?"
-        return re.compile(rf"{prefix}各{token}*?{tail}")
+        # also without 各 when a level word carries a bracketed list: 县(市、区、特区)人民政府, 市(州)民政部门
+        listed = rf"(?:{alt(_LEVEL_MARKERS)})\([^()]{{1,14}}\)"
+        return re.compile(rf"{prefix}各{token}*?{tail}|{listed}{token}*?{tail}")
 
     # -- regions -------------------------------------------------------------------------------------------------
 
@@ -570,11 +572,22 @@ def _national_signals(lex: Lexicon, text: str) -> list[_Signal]:
     issuers = set(lex.national_issuers) | {f for e in lex.national for f in (e.name, *e.forms)}
     issuer_alt = "|".join(re.escape(x) for x in sorted(issuers, key=len, reverse=True))
     verbs = "|".join(re.escape(v) for v in lex.issue_verbs)
-    for m in re.finditer(rf"(?:{issuer_alt})(?:[、和,](?:{issuer_alt}))*\s*(?:{verbs})", text):
+    issuer_list = rf"(?:{issuer_alt})(?:[、和,\s]?(?:{issuer_alt}))*"
+    for m in re.finditer(rf"{issuer_list}\s*(?:{verbs})", text):
         before = text[max(0, m.start() - 8) : m.start()]
         if any(c in before for c in _CITING):
             continue
         signals.append(_Signal(m.start(), m.end(), COUNTRY_CODE))
+    # a text that begins with national organs is issued by them (民政部关于…, or an issuer name alone)
+    lead = re.match(rf"\s*({issuer_list})", text)
+    if lead and not any(True for _ in lex.jurisdiction_trie.matches(text, lead.end(1))):  # not 人民银行贵州省分行
+        signals.append(_Signal(lead.start(1), lead.end(1), COUNTRY_CODE))
+    # the country's own name, unless it is part of a cited title (《中华人民共和国老年人权益保障法》)
+    country = lex.regions.get(COUNTRY_CODE)
+    if country is not None:
+        for m in re.finditer(re.escape(country.name), text):
+            if m.start() == 0 or text[m.start() - 1] not in "《〈":
+                signals.append(_Signal(m.start(), m.end(), COUNTRY_CODE))
     return signals
 
 

@@ -90,9 +90,27 @@ def _paragraphs(source: SourceText) -> list[_Para]:
         while b > a and text[b - 1].isspace():
             b -= 1
         if a < b:
-            paras.append(_Para(Span(a, b), text[a:b], source.key[a:b]))
+            para = _Para(Span(a, b), text[a:b], source.key[a:b])
+            if paras and _broken_after(paras[-1], para):
+                joined = Span(paras[-1].span.start, b)
+                para = _Para(joined, text[joined.start : b], source.key[joined.start : b])
+                paras[-1] = para
+            else:
+                paras.append(para)
         start += len(line) + 1
     return paras
+
+
+def _broken_after(prev: _Para, para: _Para) -> bool:
+    """A long paragraph cut mid-word by a page break (…或者出 / 资建设…): the next line continues it."""
+    min_chars = layout()["document"]["min_broken_chars"]
+    return (
+        len(prev.text) >= min_chars
+        and "\u4e00" <= prev.text[-1] <= "\u9fff"
+        and not _heading_like(para)
+        and not matches("outline_marker", para.text)
+        and not matches("closing_line", para.text)
+    )
 
 
 def _heading_like(para: _Para) -> bool:
@@ -167,14 +185,15 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s《》“”\"()（）〔〕]", "", text)
 
 
-def _choose_title(source: SourceText, paras: list[_Para]) -> tuple[str, Span | None, int]:
+def _choose_title(paras: list[_Para]) -> tuple[str, Span | None, int]:
     """The document's title: the policy's own title when a covering notice (印发…) wraps it.
 
-    Returns the title, its span when contiguous, and the index of the paragraph where it starts (-1 if none).
+    The first title-like heading near the top is the title, unless it wraps a policy (关于印发X的通知,
+    …印发《X》): then a later heading reading X, or else X inside the wrapper. Returns the title, its span when
+    contiguous, and the index of the paragraph where it starts (-1 if none).
     """
-    head = paras[:20]
-    groups = _title_groups(head)
-    if not groups:
+    groups = _title_groups(paras)
+    if not groups or groups[0][0] >= layout()["title"]["search_lines"]:
         if not paras:
             return "", None, -1
         return paras[0].text, paras[0].span, 0
@@ -187,9 +206,6 @@ def _choose_title(source: SourceText, paras: list[_Para]) -> tuple[str, Span | N
         for other_index, other in groups[1:]:
             if _plain(other.text) == _plain(inner):
                 return other.text, other.span, other_index
-        for later_index, later in _title_groups(paras)[len(groups) :]:
-            if _plain(later.text) == _plain(inner):
-                return later.text, later.span, later_index
         span = None
         if first.span is not None:
             span = Span(first.span.start + found.start("inner"), first.span.start + found.end("inner"))
@@ -258,7 +274,9 @@ def _heading_at(paras: list[_Para], i: int) -> _Heading:
 def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
     warnings: list[str] = []
     paras = _paragraphs(source)
-    title, title_span, title_index = _choose_title(source, paras)
+    if not paras:
+        return [], ["no text"]
+    title, title_span, title_index = _choose_title(paras)
     conf = layout()["appended"]
     while len(paras) > 1:
         last = paras[-1]

@@ -6,8 +6,12 @@ past-tense signals) come from `graph/data/targets.toml`; this module holds only 
 
     [deadline][scope][indicator][comparator][count verb][comparator] N [multiplier][unit] [comparator] [indicator]
 
-A number is a target only with a comparator ("不低于", "以上", "达到") or a counting verb right before it ("建成100个");
-sentences that report the past ("已", "累计", "共计") are skipped unless a deadline governs the number.
+A number with a unit is a target only when something marks it as one: a comparator ("不低于", "以上", "达到"), a
+counting verb right before it ("建成100个") or heading its phrase ("新增养老床位3万张"), or a deadline governing a
+clause that ends in it ("到2025年，床位总数30万张"). Numbers that qualify a noun ("60岁以上老年人"), name document
+parts ("5项重点任务"), stand after a preposition ("在10个县") or sit in a sentence that reports the past ("已",
+"共计", "近三年") unless a deadline governs them, are not targets. Chinese numerals need a strong comparator
+("至少有一所").
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class TargetRules:
     change: tuple[str, ...]
     prepositions: tuple[str, ...]
     after: dict[str, tuple[str, str]]
+    after_words: tuple[str, ...]
     count_verbs: tuple[str, ...]
     cut_verbs: tuple[str, ...]
     disposal: tuple[str, ...]
@@ -149,6 +154,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         change=_longest(verbs["change"]),
         prepositions=_longest(filters["prepositions"]),
         after=comparators(data["comparators"]["after"]),
+        after_words=_longest(comparators(data["comparators"]["after"])),
         count_verbs=_longest(list(verbs["count"]) + list(verbs["change"])),
         cut_verbs=_longest(verbs["cut"]),
         disposal=_longest(verbs["disposal"]),
@@ -218,11 +224,11 @@ def _is_boundary(key: str, i: int, chars: str) -> bool:
     """A clause or sentence boundary at i; an ASCII '.' ends a sentence ("达到100%.完善…") unless it is a decimal
     point, and a ',' between digits is a thousands separator."""
     c = key[i]
-    if c in ".,":
+    if c in ".,:":
         before = key[i - 1] if i > 0 else ""
         after = key[i + 1] if i + 1 < len(key) else ""
         if before.isdigit() and after.isdigit():
-            return False  # "0.1", "1,200"
+            return False  # "0.1", "1,200", "1:4"
         return c == "." or c in chars
     return c in chars
 
@@ -482,7 +488,7 @@ def _cut_after_verb(key: str, start: int, end: int, rules: TargetRules) -> int:
     best = start
     for verb in rules.cut_verbs:
         k = key.rfind(verb, start, end)
-        if k >= 0 and end - (k + len(verb)) >= 2 and k + len(verb) > best:
+        if k >= 0 and end - (k + len(verb)) >= 3 and k + len(verb) > best:
             best = k + len(verb)
     return best
 
@@ -575,7 +581,7 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         # Comparator after the number.
         qs = _skip_spaces(key, num.end, next_start)
         post_op, post_strength = "", ""
-        w = _starts(key, qs, next_start, tuple(rules.after))
+        w = _starts(key, qs, next_start, rules.after_words)
         if w:
             post_op, post_strength = rules.after[w]
             qs += len(w)
@@ -584,8 +590,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
 
         strong = "strong" in (pre.strength, post_strength)
         before = [d for d in deadlines if ss <= d.span.start and d.span.end <= num.start]
-        after = [d for d in deadlines if d.span.start >= num.end and d.span.end <= se]
-        deadline = before[-1] if before else (after[0] if after else None)
+        later = [d for d in deadlines if d.span.start >= num.end and d.span.end <= se]
+        deadline = before[-1] if before else (later[0] if later else None)
         ps, pe = pre.rest
         signalled = bool(pre.op or post_op or pre.verb or pre.disposal)
         if not signalled and ps < pe and not _ends(key, ps, pe, rules.prepositions):

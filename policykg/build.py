@@ -242,7 +242,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     step("validating (SHACL)")
     violations = validate_shacl(dataset)
     for v in violations:
-        corpus.issues.append(BuildIssue(v.source_file or "graph", str(v), "error" if strict else "warning"))
+        corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
     step("reasoning (HermiT)")
     derived = dataset.graph(URIRef(f"{base}graph/derived"))
     for triple in derive_shortcuts(dataset):
@@ -251,7 +251,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     for triple in reasoning.inferred:
         derived.add(triple)
     if not reasoning.consistent:
-        corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {reasoning.explanation}", "error"))
+        corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}", "error"))
 
     staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

@@ -193,4 +193,6 @@ def evaluate_cmd(gold_file: Path, corpus: Path, show_misses: bool) -> None:
 
 
 def main() -> None:
+    from policykg import coordinator_cli, endpoint_cli  # noqa: F401  (they register their commands on `cli`)
+
     cli()

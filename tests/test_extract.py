@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import CORPUS, FIXTURES, article_of
-
 from policykg.graph.extract import extract
 from policykg.graph.outline import build_outline
 
@@ -40,7 +39,8 @@ def test_lead_and_co_labels_and_marked_lead(pipeline) -> None:
 def test_role_words_after_units(pipeline) -> None:
     assert units(NOTATIONS / "role_words.txt", pipeline) == [
         [("省民政厅", "lead", "explicit"), ("省卫生健康委", "co", "explicit"), ("省医保局", "co", "explicit")],
-        [("省经济和信息化厅", "lead", "explicit"), ("省民政厅", "lead", "explicit"), ("省大数据中心", "co", "explicit")],
+        [("省经济和信息化厅", "lead", "explicit"), ("省民政厅", "lead", "explicit"),
+         ("省大数据中心", "co", "explicit")],
         [("省消防救援总队", "lead", "explicit")],
         [("省教育厅", "lead", "explicit")],
         [("省发展改革委", "co", "explicit"), ("省商务厅", "co", "explicit")],

@@ -241,6 +241,15 @@ def test_corpus_004_appended_article_dropped() -> None:
     assert any("作风建设永远在路上" in w for w in warnings)
 
 
+def test_page_broken_paragraph_is_rejoined() -> None:
+    """A long paragraph cut mid-word by a page break (…或者出 / 资建设…) is one paragraph spanning the gap."""
+    first = "各地新建城区要按标准和要求配套建设养老服务设施，老城区要通过补建等方式完善设施。" * 2 + "政府投入资源或者出"
+    source = from_text(f"关于推进养老服务的意见\n\n{first}\n\n资建设的养老服务设施要优先用于基本养老服务。\n\n二、重点工作\n")
+    paragraphs = texts(source, segment(source)[0][0])
+    assert paragraphs[1] == f"{first}\n\n资建设的养老服务设施要优先用于基本养老服务。"
+    assert paragraphs[2] == "二、重点工作"
+
+
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
 def test_corpus_paragraph_quotes_map_to_raw(prefix: str) -> None:
     """Quotes of article paragraphs map back to raw offsets holding the same characters."""
@@ -248,5 +257,5 @@ def test_corpus_paragraph_quotes_map_to_raw(prefix: str) -> None:
     for article in segment(source)[0]:
         for span in article.paragraphs:
             raw_start, raw_end = source.raw_span(span)
-            written = "".join(c for c in source.raw[raw_start:raw_end] if c != "\n")
-            assert written.replace(" ", "") == source.quote(span).replace(" ", "")
+            written = "".join(c for c in source.raw[raw_start:raw_end] if not c.isspace())
+            assert written == "".join(c for c in source.quote(span) if not c.isspace())

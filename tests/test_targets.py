@@ -362,3 +362,14 @@ def test_end_of_a_time_range_is_not_a_deadline() -> None:
     assert deadlines("征求意见时间从即日起至 2023年 6月22日 24时止。") == []
     (d,) = deadlines("试点期限至2025年底。")
     assert (d.text, d.year) == ("至2025年底", 2025)
+
+
+def test_other_policy_areas() -> None:
+    found = targets("到2025年，全省细颗粒物(PM2.5)平均浓度下降到30微克/立方米以下，森林覆盖率达到62%以上。")
+    assert [(t.comparator, t.value, t.unit, t.indicator) for t in found] == [
+        ("le", 30.0, "微克/立方米", "细颗粒物(PM2.5)平均浓度"), ("ge", 62.0, "%", "森林覆盖率")]
+    found = targets("“十四五”期间，城镇新增就业50万人以上，高标准农田达到1000万亩。")
+    assert [(t.comparator, t.value, t.unit, t.indicator) for t in found] == [
+        ("ge", 500000.0, "人", "城镇新增就业"), ("eq", 1e7, "亩", "高标准农田")]
+    t = one("养老服务从业人员总量超过500万人。")
+    assert (t.comparator, t.value) == ("gt", 5e6)

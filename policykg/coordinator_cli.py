@@ -1,0 +1,1 @@
+"""Coordinators' commands (who-leads, agency, targets, export): registered on the `policykg` group."""

@@ -1,0 +1,1 @@
+"""Researchers' commands (serve, push): registered on the `policykg` group."""
