@@ -243,15 +243,21 @@ def source_view(source: SourceText) -> str:
 
 
 def squeeze(text: str) -> str:
-    """Drop whitespace (OCR and line breaks inside CJK titles), keeping one space between two ASCII words."""
+    """Undo line breaks and OCR spacing inside a title, keeping a space that separates two words as written.
+
+    A run of whitespace with a line break goes; so does one next to a digit or punctuation ("2023 年"); a plain
+    space between two CJK characters ("中共四川省委办公厅 四川省人民政府办公厅") or two ASCII words stays, as one.
+    """
     text = text.strip()
-    return re.sub(r"\s+", lambda m: " " if _ascii_pair(text, m.start(), m.end()) else "", text)
 
+    def keep(m: re.Match[str]) -> str:
+        if "\n" in m.group() or m.start() == 0 or m.end() == len(text):
+            return ""
+        left, right = text[m.start() - 1], text[m.end()]
+        words = (_is_han(left) and _is_han(right)) or all(c.isascii() and c.isalnum() for c in (left, right))
+        return " " if words else ""
 
-def _ascii_pair(text: str, start: int, end: int) -> bool:
-    return start > 0 and end < len(text) and text[start - 1].isascii() and text[start - 1].isalnum() and (
-        text[end].isascii() and text[end].isalnum()
-    )
+    return re.sub(r"\s+", keep, text)
 
 
 def _loose(needle: str) -> re.Pattern[str]:

@@ -160,6 +160,7 @@ class Lexicon:
     functional_heads: tuple[str, ...]
     functional_qualifiers: tuple[str, ...]
     branch_suffixes: tuple[str, ...]
+    not_place_words: frozenset[str]
     national_issuers: tuple[str, ...]
     issue_verbs: tuple[str, ...]
     datelines: tuple[str, ...]
@@ -349,6 +350,7 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
         functional_heads=tuple(coll.get("functional_heads", ())),
         functional_qualifiers=tuple(coll.get("functional_qualifiers", ())),
         branch_suffixes=tuple(agencies.get("branch", {}).get("suffixes", ())),
+        not_place_words=frozenset(agencies.get("markers", {}).get("not_place_words", ())),
         national_issuers=tuple(nat.get("issuers", ())),
         issue_verbs=tuple(nat.get("issue_verbs", ())),
         datelines=tuple(nat.get("datelines", ())),
@@ -447,7 +449,9 @@ def _hits_at(lex: Lexicon, text: str, start: int) -> list[_Hit]:
     for after_pre, pre in pre_options:
         places: list[tuple[int, _Place]] = []
         places += [(end, _Place("region", codes)) for end, codes in _region_chains(lex, text, after_pre)]
-        places += [(end, _Place("marker", marker=m)) for end, m in lex.marker_trie.matches(text, after_pre)]
+        for end, marker in lex.marker_trie.matches(text, after_pre):
+            if after_pre == 0 or not _ends_word(lex, text, after_pre, marker):
+                places.append((end, _Place("marker", marker=marker)))
         if not pre:
             places.append((after_pre, _Place("none")))
         for after_place, place in places:
@@ -475,6 +479,15 @@ def _hits_at(lex: Lexicon, text: str, start: int) -> list[_Hit]:
                                 )
                             )
     return hits
+
+
+def _ends_word(lex: Lexicon, text: str, start: int, marker: str) -> bool:
+    """Whether the marker at `start` ends a word that names no place (社区, 城市): 社区党委 is not 区党委."""
+    return any(
+        text.startswith(word, start + len(marker) - len(word))
+        for word in lex.not_place_words
+        if word.endswith(marker) and start + len(marker) - len(word) >= 0
+    )
 
 
 def _regex_collectives(lex: Lexicon, text: str) -> list[tuple[int, int]]:

@@ -23,7 +23,7 @@ from itertools import chain
 
 import owlready2
 import pyshacl
-from rdflib import OWL, RDF, RDFS, SH, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, SH, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -108,6 +108,7 @@ class Violation:
     message: str
     severity: str  # "Violation", "Warning" or "Info"
     quote: str | None = None  # oa:exact of the focus node's evidence
+    source_file: str | None = None  # file name (dcterms:identifier) of the source the focus node was read from
     shape: Node | None = None  # the shape that reported it
 
     def __str__(self) -> str:
@@ -132,25 +133,39 @@ def validate_shacl(data: Graph | Dataset) -> list[Violation]:
 def _violation(report: Graph, result: Node, data: Graph) -> Violation:
     focus = report.value(result, SH.focusNode)
     messages = sorted(report.objects(result, SH.resultMessage), key=lambda m: (getattr(m, "language", None) != "en", m))
+    quote, source_file = _source_text(data, focus)
     return Violation(
         focus=focus,
         path=report.value(result, SH.resultPath),
         message=str(messages[0]) if messages else "",
         severity=_SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
-        quote=_quote(data, focus),
+        quote=quote,
+        source_file=source_file,
         shape=report.value(result, SH.sourceShape),
     )
 
 
-def _quote(data: Graph, node: Node) -> str | None:
-    """oa:exact of the node's evidence; also works when the node is itself the evidence or a selector."""
-    evidence = chain([node], sorted(data.objects(node, PKG.evidence)))
-    for resource in evidence:
+def _source_text(data: Graph, node: Node) -> tuple[str | None, str | None]:
+    """oa:exact and source file name of the node's evidence (the node may itself be the evidence or a selector).
+
+    Nodes without evidence (agencies, places, quantities) get the file of the document or evidence that points at
+    them, when one does.
+    """
+    quote = source = None
+    for resource in chain([node], sorted(data.objects(node, PKG.evidence))):
         for selector in chain([resource], sorted(data.objects(resource, OA.hasSelector))):
-            exact = data.value(selector, OA.exact)
-            if exact is not None:
-                return str(exact)
-    return None
+            quote = quote or _str(data.value(selector, OA.exact))
+        source = source or data.value(resource, OA.hasSource) or data.value(resource, PKG.source)
+    if source is None:
+        for subject in sorted(data.subjects(None, node)):
+            source = data.value(subject, PKG.source) or data.value(subject, OA.hasSource)
+            if source is not None:
+                break
+    return quote, _str(data.value(source, DCTERMS.identifier)) if source is not None else None
+
+
+def _str(value: Node | None) -> str | None:
+    return None if value is None else str(value)
 
 
 # --- shortcuts ---------------------------------------------------------------------------------------------------
@@ -180,6 +195,11 @@ class ReasoningResult:
     errors: list[str] = field(default_factory=list)  # each names the individual and the clashing classes
     seconds: float = 0.0  # wall time of the whole call, JVM start included
     assertions: int = 0  # data triples sent to HermiT
+
+    @property
+    def explanation(self) -> str:
+        """The errors as one line, for build reports."""
+        return "; ".join(self.errors)
 
 
 def reason(data: Graph | Dataset, ontology: Graph | None = None) -> ReasoningResult:

@@ -89,7 +89,7 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
         report = run_build(corpus, out, base=base, strict=strict, progress=progress)
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
-        err_console.print(f"[{style}]{issue}[/]", highlight=False)
+        err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
     summary = Table(title=f"policykg build → {out}/", show_header=False)
     for label, value in [
         ("documents", report.documents), ("tasks", report.tasks), ("agencies", report.agencies),
@@ -193,6 +193,8 @@ def evaluate_cmd(gold_file: Path, corpus: Path, show_misses: bool) -> None:
 
 
 def main() -> None:
-    from policykg import coordinator_cli, endpoint_cli  # noqa: F401  (they register their commands on `cli`)
-
     cli()
+
+
+# Commands kept in their own modules register themselves on `cli` when imported.
+from policykg import coordinator_cli, endpoint_cli  # noqa: E402, F401

@@ -13,6 +13,7 @@ import logging
 import sys
 import types
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -65,25 +66,33 @@ def _description(graph: Graph, node: Node) -> Iterator[tuple[Node, Node, Node]]:
 
 
 def _ontology_page(ontology: Graph) -> str:
-    return _ontpub()(ontology=ontology).make_html(include_css=True)
-
-
-def _ontpub() -> type:
-    """pylode.OntPub, imported without pyLODE's side effects on this process."""
-    if "pylode.version" not in sys.modules:
-        version = types.ModuleType("pylode.version")
-        version.__version__ = metadata.version("pylode")
-        sys.modules["pylode.version"] = version
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    try:
+    with _root_logger_kept():
+        if "pylode.version" not in sys.modules:
+            version = types.ModuleType("pylode.version")
+            version.__version__ = metadata.version("pylode")  # type: ignore[attr-defined]
+            sys.modules["pylode.version"] = version
         from pylode import OntPub
+
+        return OntPub(ontology=ontology).make_html(include_css=True)
+
+
+@contextmanager
+def _root_logger_kept() -> Iterator[None]:
+    """Undo what pyLODE does to the root logger (basicConfig at import, module-level logging.info calls).
+
+    Its debug and info messages are muted meanwhile; warnings still show.
+    """
+    root = logging.getLogger()
+    level, handlers, disabled = root.level, list(root.handlers), logging.root.manager.disable
+    logging.disable(max(disabled, logging.INFO))
+    try:
+        yield
     finally:
+        logging.disable(disabled)
         root.setLevel(level)
         for handler in list(root.handlers):
             if handler not in handlers:
                 root.removeHandler(handler)
-    return OntPub
 
 
 def _codes_page(codes: Graph) -> str:
@@ -111,8 +120,9 @@ def _codes_page(codes: Graph) -> str:
         parts.append("<table><tr><th>notation</th><th>中文</th><th>English</th><th>broader</th><th>definition</th></tr>")
         for concept in concepts:
             broader = codes.value(concept, SKOS.broader)
+            notation = html.escape(str(codes.value(concept, SKOS.notation)))
             cells = (
-                f'<code title="{html.escape(str(concept))}">{html.escape(str(codes.value(concept, SKOS.notation)))}</code>',
+                f'<code title="{html.escape(str(concept))}">{notation}</code>',
                 html.escape(_text(codes, concept, SKOS.prefLabel, "zh")),
                 html.escape(_text(codes, concept, SKOS.prefLabel, "en")),
                 html.escape(str(codes.value(broader, SKOS.notation))) if broader is not None else "",

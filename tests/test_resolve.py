@@ -128,6 +128,19 @@ def test_jurisdiction_from_document_number_when_no_place_is_named(lex: Lexicon) 
     assert find_jurisdiction("关于加强养老服务的通知", lex) is None
 
 
+def test_jurisdiction_of_short_fragments_such_as_issuer_names(lex: Lexicon) -> None:
+    """Metadata asks about issuers, titles and clauses one at a time."""
+    assert find_jurisdiction("中共中央办公厅", lex) == lex.country
+    assert find_jurisdiction("中华人民共和国", lex) == lex.country
+    assert find_jurisdiction("中办国办印发《关于推进基本养老服务体系建设意见》", lex) == lex.country
+    assert find_jurisdiction("贵州省人民政府办公厅", lex) == place(lex, "520000")
+    # a national organ followed by a place is that place's office, not the centre
+    assert find_jurisdiction("人民银行贵州省分行关于做好养老金融服务的通知", lex) == place(lex, "520000")
+    # the country's name inside a cited title is no signal
+    assert find_jurisdiction("为贯彻《中华人民共和国老年人权益保障法》", lex) is None
+    assert find_jurisdiction("结合我市实际", lex) is None
+
+
 # --- AgencyRecognizer -------------------------------------------------------------------------------------------
 
 
@@ -167,6 +180,16 @@ def test_is_agency_splits_lists_and_merges_bracketed_places(rec: AgencyRecognize
     assert rec.is_agency("各市(州)、县(市、区、特区)人民政府")
     assert not rec.is_agency("省民政厅会同有关部门")
     assert not rec.is_agency("加强组织领导")
+
+
+def test_bracketed_place_lists_are_collectives_without_each(rec: AgencyRecognizer) -> None:
+    assert rec.is_agency("县(市、区、特区)人民政府")
+    assert rec.is_agency("市(州)民政部门")
+
+
+def test_level_word_inside_an_ordinary_word_is_no_place(rec: AgencyRecognizer) -> None:
+    assert mentions(rec, "社区党委要发挥作用,城市公安局负责") == ["公安局"]
+    assert mentions(rec, "推动社区居委会参与") == []
 
 
 # --- Resolver ---------------------------------------------------------------------------------------------------
@@ -211,6 +234,14 @@ def test_municipal_abbreviations_get_full_names(lex: Lexicon) -> None:
     for written, (name, kind) in expected.items():
         agency = resolver.resolve(written, city)
         assert (agency.name, agency.kind) == (name, kind), written
+
+
+def test_party_and_government_offices_with_the_same_abbreviation_differ(lex: Lexicon) -> None:
+    resolver, city = Resolver(lex), place(lex, "360200")
+    party = resolver.resolve("市委金融办", city)
+    government = resolver.resolve("市金融办", city)
+    assert party.name == "中共景德镇市委金融委员会办公室" and party.kind == "party"
+    assert government.name == "景德镇市人民政府金融工作办公室" and government.kind == "department"
 
 
 def test_autonomous_prefecture_and_region_names(lex: Lexicon) -> None:

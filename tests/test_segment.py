@@ -243,10 +243,11 @@ def test_corpus_004_appended_article_dropped() -> None:
 
 def test_page_broken_paragraph_is_rejoined() -> None:
     """A long paragraph cut mid-word by a page break (…或者出 / 资建设…) is one paragraph spanning the gap."""
-    first = "各地新建城区要按标准和要求配套建设养老服务设施，老城区要通过补建等方式完善设施。" * 2 + "政府投入资源或者出"
-    source = from_text(f"关于推进养老服务的意见\n\n{first}\n\n资建设的养老服务设施要优先用于基本养老服务。\n\n二、重点工作\n")
+    first = "各地新建城区要按标准配套建设养老服务设施，老城区要通过补建等方式完善设施。" * 2 + "政府投入资源或者出"
+    rest = "资建设的养老服务设施要优先用于基本养老服务。"
+    source = from_text(f"关于推进养老服务的意见\n\n{first}\n\n{rest}\n\n二、重点工作\n")
     paragraphs = texts(source, segment(source)[0][0])
-    assert paragraphs[1] == f"{first}\n\n资建设的养老服务设施要优先用于基本养老服务。"
+    assert paragraphs[1] == f"{first}\n\n{rest}"
     assert paragraphs[2] == "二、重点工作"
 
 
