@@ -350,7 +350,7 @@ def _run_text(run: _Run, blocks: list[PageBlock], source: SourceText) -> str:
 
 def _weighted_overlap(head: str, texts: list[str]) -> list[float]:
     """How much of a headline's vocabulary each text holds, rarer bigrams weighing more."""
-    grams = set(bigrams(head))
+    grams = sorted(set(bigrams(head)))  # sorted: float sums independent of hash order
     sets = [set(bigrams(t)) for t in texts]
     weight = {g: math.log(1 + len(texts) / (1 + sum(g in s for s in sets))) for g in grams}
     total = sum(weight.values()) or 1.0

@@ -8,14 +8,17 @@ become a `VALUES` block opening the WHERE clause, each value an RDF term escaped
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
+
+if TYPE_CHECKING:
+    from SPARQLWrapper import SPARQLWrapper
 
 ParamValue = str | int | float
 
@@ -111,3 +114,126 @@ def write_store(path: Path, nquads: Iterable[bytes] | bytes) -> None:
     store.flush()
     store.optimize()
     del store
+
+
+class EndpointError(OSError):
+    """A remote SPARQL endpoint that cannot be reached, times out, refuses the request or answers nonsense."""
+
+
+class RemoteStore:
+    """Any SPARQL 1.1 query endpoint through SPARQLWrapper, behind the same `select` as `EmbeddedStore`.
+
+    Parameters are bound exactly as on the embedded store (`inject_values`), so user input travels as escaped RDF
+    terms. `default_graphs` become `default-graph-uri` parameters of every request: the dataset is restricted at query
+    time, so a server's own graphs (Virtuoso's system graphs) never leak into answers and queries need no FROM.
+    `default-graph-uri` parameters already in the endpoint URL are taken the same way, which lets a bare
+    `--endpoint URL` carry the restriction.
+    """
+
+    #: longest GET URL sent; longer queries go as a form-encoded POST (a direct POST of the body hung on Virtuoso)
+    max_get_url = 2000
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = 30,
+        default_graphs: Sequence[str] | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "digest",
+    ) -> None:
+        from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"endpoint {endpoint!r} is not an http(s) URL; pass e.g. http://127.0.0.1:7878/query")
+        if auth not in ("basic", "digest"):
+            raise ValueError(f"auth must be 'basic' or 'digest', not {auth!r}")
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        from_url = [value for key, value in pairs if key == "default-graph-uri"]
+        kept = urlencode([(key, value) for key, value in pairs if key != "default-graph-uri"])
+        self.endpoint = urlunsplit(parts._replace(query=kept))
+        self.default_graphs = [*from_url, *(default_graphs or [])]
+        self.timeout = timeout
+        self.user = user
+        self.password = password
+        self.auth = auth
+
+    def _wrapper(self, query: str) -> SPARQLWrapper:
+        """A configured SPARQLWrapper (imported lazily: the embedded path never needs it)."""
+        from SPARQLWrapper import BASIC, DIGEST, GET, JSON, POST, URLENCODED, SPARQLWrapper
+
+        sparql = SPARQLWrapper(self.endpoint, agent="policykg")
+        sparql.setTimeout(max(1, round(self.timeout)))
+        sparql.setOnlyConneg(True)
+        sparql.setReturnFormat(JSON)
+        for graph in self.default_graphs:
+            sparql.addDefaultGraph(graph)
+        if self.user is not None:
+            sparql.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
+            sparql.setCredentials(self.user, self.password or "")
+        sparql.setQuery(query)
+        url_length = len(self.endpoint) + len(sparql._getRequestEncodedParameters(("query", query))) + 1
+        if url_length <= self.max_get_url:
+            sparql.setMethod(GET)
+        else:
+            sparql.setMethod(POST)
+            sparql.setRequestMethod(URLENCODED)
+        return sparql
+
+    def select(self, query: str, params: Mapping[str, ParamValue] | None = None) -> ResultTable:
+        answer = self._request(inject_values(query, params))
+        if not isinstance(answer, dict) or "results" not in answer:
+            raise ValueError("only SELECT queries return tables")
+        columns = list(answer.get("head", {}).get("vars", []))
+        rows = [
+            tuple(_remote_plain(binding.get(c)) for c in columns) for binding in answer["results"].get("bindings", [])
+        ]
+        return ResultTable(columns, rows)
+
+    def ask(self, query: str, params: Mapping[str, ParamValue] | None = None) -> bool:
+        answer = self._request(inject_values(query, params))
+        if not isinstance(answer, dict) or "boolean" not in answer:
+            raise ValueError("not an ASK query")
+        return bool(answer["boolean"])
+
+    def _request(self, query: str) -> object:
+        import urllib.error
+
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        sparql = self._wrapper(query)
+        try:
+            return sparql.queryAndConvert()
+        except QueryBadFormed as exc:
+            raise ValueError(f"{self.endpoint} rejected the query: {_first_line(exc)}") from exc
+        except SPARQLWrapperException as exc:
+            raise EndpointError(f"{self.endpoint} failed: {_first_line(exc)}") from exc
+        except urllib.error.HTTPError as exc:
+            hint = " (check --user/--password)" if exc.code in (401, 403) else ""
+            raise EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}{hint}") from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise EndpointError(f"{self.endpoint} did not answer within {self.timeout:g} s") from exc
+            raise EndpointError(
+                f"cannot reach {self.endpoint}: {exc.reason}; is the server running (e.g. `policykg serve`)?"
+            ) from exc
+        except TimeoutError as exc:
+            raise EndpointError(f"{self.endpoint} did not answer within {self.timeout:g} s; "
+                                "raise the timeout or simplify the query") from exc
+        except ValueError as exc:  # the body was not JSON
+            raise EndpointError(f"{self.endpoint} did not answer with SPARQL JSON results: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+
+def _remote_plain(term: Mapping[str, str] | None) -> str | None:
+    """A SPARQL JSON term as the plain string `EmbeddedStore` gives: lexical form, IRI or blank node label."""
+    return None if term is None else term["value"]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

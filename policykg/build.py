@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
 from policykg.graph.extract import extract, load_notation_rules
@@ -154,10 +156,14 @@ def version() -> str:
 
 
 def ontology_graph(base: str) -> Graph:
-    g = Graph(identifier=URIRef(f"{base}graph/ontology"))
+    """The ontology and code lists, with blank nodes (OWL restrictions) given canonical, repeatable labels."""
+    parsed = Graph()
     folder = resources.files("policykg.ontology")
     for name in ("policykg.ttl", "codes.ttl"):
-        g.parse(data=folder.joinpath(name).read_text("utf-8"), format="turtle")
+        parsed.parse(data=folder.joinpath(name).read_text("utf-8"), format="turtle")
+    g = Graph(identifier=URIRef(f"{base}graph/ontology"))
+    for triple in to_canonical_graph(parsed):
+        g.add(triple)
     return g
 
 
@@ -181,6 +187,23 @@ def nquads(dataset: Dataset) -> bytes:
     text = dataset.serialize(format="nquads")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def trig(dataset: Dataset) -> bytes:
+    """TriG with graphs in IRI order and each graph in rdflib's sorted Turtle, so reruns are byte-identical."""
+    namespaces = sorted((p, str(n)) for p, n in dataset.namespaces() if p)
+    lines = [f"@prefix {p}: <{n}> ." for p, n in namespaces]
+    for context in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if not len(context) or context.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        graph = Graph()
+        for p, n in namespaces:
+            graph.bind(p, n)
+        for triple in context:
+            graph.add(triple)
+        body = [line for line in graph.serialize(format="turtle").splitlines() if not line.startswith("@prefix")]
+        lines += ["", f"<{context.identifier}> {{", *(f"    {line}" if line else "" for line in body), "}"]
+    return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -260,7 +283,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         step("writing dumps")
         nq = nquads(dataset)
         write_atomic(staging / "kg.nq", nq)
-        write_atomic(staging / "kg.trig", dataset.serialize(format="trig").encode("utf-8"))
+        write_atomic(staging / "kg.trig", trig(dataset))
         union = Graph()
         for prefix, namespace in dataset.namespaces():
             union.bind(prefix, namespace)

@@ -18,7 +18,7 @@ from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 
-from rdflib import DCTERMS, RDF, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import DCTERMS, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/policykg/ontology")
@@ -42,19 +42,33 @@ def write_docs(out_dir: Path) -> Path:
 
 
 def _own_terms(ontology: Graph) -> Graph:
-    """The ontology header and the pkg terms, without the bare declarations of external terms.
+    """The ontology header and the pkg terms, without the bare declarations of external terms, labels merged.
 
-    Those declarations keep the file OWL 2 DL, but pyLODE would list eli:LegalResource and the like as if they were
-    ours; links to them stay, as superclasses and ranges of our terms.
+    The declarations keep the file OWL 2 DL, but pyLODE would list eli:LegalResource and the like as if they were
+    ours; links to them stay, as superclasses and ranges of our terms. pyLODE has no language choice and runs
+    several labels together, so each term gets one label "English · 中文".
     """
     kept = Graph()
     for prefix, namespace in ontology.namespaces():
         kept.bind(prefix, namespace)
-    roots = [s for s in ontology.subjects() if s == ONTOLOGY_IRI or str(s).startswith(PKG_NS)]
+    roots = {s for s in ontology.subjects() if s == ONTOLOGY_IRI or str(s).startswith(PKG_NS)}
+    roots.update(o for o in ontology.objects(ONTOLOGY_IRI, DCTERMS.creator) if isinstance(o, URIRef))
     for root in roots:
         for triple in _description(ontology, root):
             kept.add(triple)
+    for root in roots:
+        for prop in (RDFS.label, DCTERMS.title):
+            labels = list(kept.objects(root, prop))
+            if len(labels) > 1:
+                merged = Literal(_bilingual(kept, root, prop, labels))
+                kept.remove((root, prop, None))
+                kept.add((root, prop, merged))
     return kept
+
+
+def _bilingual(graph: Graph, node: Node, prop: URIRef, labels: list[Node]) -> str:
+    en, zh = _text(graph, node, prop, "en"), _text(graph, node, prop, "zh")
+    return f"{en} · {zh}" if en and zh else " · ".join(sorted(str(label) for label in labels))
 
 
 def _description(graph: Graph, node: Node) -> Iterator[tuple[Node, Node, Node]]:
@@ -73,7 +87,7 @@ def _ontology_page(ontology: Graph) -> str:
             sys.modules["pylode.version"] = version
         from pylode import OntPub
 
-        return OntPub(ontology=ontology).make_html(include_css=True)
+        return OntPub(ontology=ontology, sort_subjects=True).make_html(include_css=True)
 
 
 @contextmanager
