@@ -12,10 +12,11 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from policykg.graph.model import Agency, Deadline, Document, Jurisdiction, OutlineNode, SourceText, Span, Task
-from policykg.graph.outline import iter_nodes
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
+
+from policykg.graph.model import Agency, Deadline, Document, Jurisdiction, OutlineNode, SourceText, Span, Task
+from policykg.graph.outline import iter_nodes
 
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
 PKG = Namespace("https://w3id.org/policykg/ontology#")

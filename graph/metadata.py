@@ -20,7 +20,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -451,7 +451,7 @@ def _strip_parentheticals(title: str, rules: MetaRules) -> tuple[str, str, str]:
 
 def _strip_marks(text: str) -> tuple[str, int]:
     """Take 《》 or 〈〉 off a title that is wholly inside them; also the offset of what is kept."""
-    if len(text) >= 2 and text[0] in "《〈" and text[-1] in "》〉":
+    if len(text) >= 2 and text[0] in "《〈" and text[-1] in "》〉" and not re.search(r"[《》〈〉]", text[1:-1]):
         return text[1:-1], 1
     return text, 0
 
@@ -459,6 +459,8 @@ def _strip_marks(text: str) -> tuple[str, int]:
 def parse_title(title: str, rules: MetaRules, *, headline: bool = False) -> _TitleParts:
     """Split a title into the document's own title, covering notice, 文号 and status parentheticals."""
     full = squeeze(title)
+    if not headline or not any(p.search(fold(full)) for p in rules.headlines):
+        full, _ = _strip_marks(full)
     text, number, status = _strip_parentheticals(full, rules)
     parts = _TitleParts(title=text, full=full, doc_number=number, status_note=status)
     view = fold(text)
@@ -822,7 +824,24 @@ def _accept_names(ctx: _Ctx, names: Sequence[str]) -> bool:
 
 
 def _issue_statement(ctx: _Ctx, skip: Span | None, wanted: str = "") -> tuple[_Mark, list[tuple[int, int]]] | None:
-    """The first "X印发《Y》" of the body (optionally with Y equal to `wanted`): Y's mark and X's names.
+    """The "X印发《Y》" a text is about: Y's mark and X's names (optionally only a Y equal to `wanted`).
+
+    The first statement that gives Y a short name (以下简称《…》) wins, since that is the document the text goes on
+    to discuss; else the first statement.
+    """
+    alias = re.compile(rf"\s*\(\s*(?:{_alternation(ctx.rules.alias_words)})")
+    first: tuple[_Mark, list[tuple[int, int]]] | None = None
+    for statement in _issue_statements(ctx, skip, wanted):
+        if alias.match(ctx.view, statement[0].after):
+            return statement
+        first = first or statement
+    return first
+
+
+def _issue_statements(
+    ctx: _Ctx, skip: Span | None, wanted: str
+) -> Iterator[tuple[_Mark, list[tuple[int, int]]]]:
+    """Every "X印发《Y》" of the body outside `skip`, in reading order.
 
     X is read from the clause before the verb ("…，贵州省民政厅日前牵头拟制《Y》"), else from the head of the
     sentence ("广东省民政厅、贵州省民政厅贯彻落实…，近日联合印发《Y》").
@@ -834,11 +853,10 @@ def _issue_statement(ctx: _Ctx, skip: Span | None, wanted: str = "") -> tuple[_M
         for mark in _marks(ctx.view, span, ctx.rules):
             if wanted and normalize_title(ctx.text(mark.span)) != wanted:
                 continue
-            before = ctx.view[span.start : mark.open]
-            verb = verbs.search(before)
+            verb = verbs.search(ctx.view, span.start, mark.open)
             if not verb:
                 continue
-            verb_at = span.start + verb.start()
+            verb_at = verb.start()
             clause = _strip_lead_in(ctx.view, _clause_start(ctx.view, span.start, verb_at), ctx.rules)
             names, _ = parse_agencies(ctx.view[clause:verb_at], ctx.rules, whole=True)
             found = [(clause + a, clause + b) for a, b in names]
@@ -847,10 +865,7 @@ def _issue_statement(ctx: _Ctx, skip: Span | None, wanted: str = "") -> tuple[_M
                 head_end = _clause_end(ctx.view, sentence, verb_at)
                 names, _ = parse_agencies(ctx.view[sentence:head_end], ctx.rules)
                 found = [(sentence + a, sentence + b) for a, b in names]
-            if not _accept(ctx, found):
-                found = []
-            return mark, found
-    return None
+            yield mark, (found if _accept(ctx, found) else [])
 
 
 def _clause_end(view: str, start: int, limit: int) -> int:

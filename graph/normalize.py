@@ -13,6 +13,7 @@ byline, source mark, stray mark, lead box) that decided the reflow.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import statistics
 import tomllib
@@ -209,6 +210,9 @@ def looks_like_page(lines: list[str]) -> bool:
     conf = layout()["page"]
     texts = [line.strip() for line in lines if line.strip()]
     if len(texts) < conf["min_lines"]:
+        return False
+    gaps = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
+    if gaps / len(texts) < conf["min_gap_fraction"]:
         return False
     widths = [width(t) for t in texts]
     if statistics.median(widths) > conf["max_median_width"]:

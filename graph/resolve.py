@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from policykg.graph.model import Agency, Jurisdiction, Level
 
@@ -49,13 +49,18 @@ def to_key(text: str, *, simplify: bool = False) -> str:
     return folded
 
 
-def _t2s(text: str) -> str:
+def _t2s_converter() -> Callable[[str], str]:
     """Traditional → simplified with OpenCC (a project dependency); identity when it is missing."""
     try:
         import opencc
     except ImportError:  # pragma: no cover - opencc is a declared dependency
-        return text
-    return str(opencc.OpenCC("t2s").convert(text))
+        return lambda text: text
+    converter = opencc.OpenCC("t2s")
+    return lambda text: str(converter.convert(text))
+
+
+def _t2s(text: str) -> str:
+    return _t2s_converter()(text)
 
 
 def _full_width_brackets(text: str) -> str:
@@ -161,6 +166,13 @@ class Lexicon:
     functional_qualifiers: tuple[str, ...]
     branch_suffixes: tuple[str, ...]
     not_place_words: frozenset[str]
+    generic_endings: tuple[str, ...]
+    generic_max_length: int
+    generic_not_first: tuple[str, ...]
+    coordination_endings: tuple[str, ...]
+    coordination_national: tuple[str, ...]
+    coordination_max_length: int
+    coordination_kind: str
     national_issuers: tuple[str, ...]
     issue_verbs: tuple[str, ...]
     datelines: tuple[str, ...]
@@ -180,6 +192,8 @@ class Lexicon:
     collective_trie: _Trie = field(init=False, repr=False)
     functional_trie: _Trie = field(init=False, repr=False)
     each_re: re.Pattern[str] = field(init=False, repr=False)
+    issuer_list_re: re.Pattern[str] = field(init=False, repr=False)  # national issuers, 、-joined
+    issuing_re: re.Pattern[str] = field(init=False, repr=False)  # …followed by an issuing verb
 
     def __post_init__(self) -> None:
         self.region_trie = _Trie()
@@ -230,6 +244,12 @@ class Lexicon:
                 for qualifier in ("", *self.functional_qualifiers):
                     self.functional_trie.add(qualifier + stem + head, stem + head)
         self.each_re = self._build_each_re(stems)
+        issuers = set(self.national_issuers) | {f for e in self.national for f in (e.name, *e.forms)}
+        issuer_alt = "|".join(re.escape(x) for x in sorted(issuers, key=len, reverse=True))
+        issuer_list = rf"(?:{issuer_alt})(?:[、和,\s]?(?:{issuer_alt}))*"
+        verbs = "|".join(re.escape(v) for v in sorted(self.issue_verbs, key=len, reverse=True))
+        self.issuer_list_re = re.compile(rf"\s*({issuer_list})")
+        self.issuing_re = re.compile(rf"{issuer_list}\s*(?:{verbs})")
 
     def _build_each_re(self, stems: Iterable[str]) -> re.Pattern[str]:
         """各 + places/qualifiers + (a local unit | [functional stem] + head): 各县(市、区)民政局, 各级民政部门."""
@@ -306,7 +326,8 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
     with (data_dir / "regions.csv").open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         for row in rows:
-            regions[row["code"]] = Region(row["code"], row["name"], row["short"], row["level"], row["parent"])  # type: ignore[arg-type]
+            level = cast(Level, row["level"])
+            regions[row["code"]] = Region(row["code"], row["name"], row["short"], level, row["parent"])
     agencies = _read_toml(data_dir / "agencies.toml")
     places = _read_toml(data_dir / "jurisdiction.toml")
     suffix_groups: dict[str, dict[str, str]] = agencies["suffixes"]
@@ -351,6 +372,13 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
         functional_qualifiers=tuple(coll.get("functional_qualifiers", ())),
         branch_suffixes=tuple(agencies.get("branch", {}).get("suffixes", ())),
         not_place_words=frozenset(agencies.get("markers", {}).get("not_place_words", ())),
+        generic_endings=tuple(agencies.get("generic", {}).get("endings", ())),
+        generic_max_length=int(agencies.get("generic", {}).get("max_length", 14)),
+        generic_not_first=tuple(agencies.get("generic", {}).get("not_first", ())),
+        coordination_endings=tuple(agencies.get("coordination", {}).get("endings", ())),
+        coordination_national=tuple(agencies.get("coordination", {}).get("national_marks", ())),
+        coordination_max_length=int(agencies.get("coordination", {}).get("max_length", 16)),
+        coordination_kind=str(agencies.get("coordination", {}).get("kind", "department")),
         national_issuers=tuple(nat.get("issuers", ())),
         issue_verbs=tuple(nat.get("issue_verbs", ())),
         datelines=tuple(nat.get("datelines", ())),
@@ -376,7 +404,7 @@ class _Place:
 @dataclass(frozen=True)
 class _Hit:
     end: int
-    kind: str  # "national", "regulator", "unit", "collective"
+    kind: str  # "national", "regulator", "unit", "collective", "coordination", "generic"
     rank: int  # preference among hits of the same length (lower wins)
     national: NationalEntry | None = None
     regulator: RegulatorEntry | None = None
@@ -478,7 +506,61 @@ def _hits_at(lex: Lexicon, text: str, start: int) -> list[_Hit]:
                                     sub_codes=codes,
                                 )
                             )
+        # coordination bodies after a place: 省养老服务工作联席会议
+        # (after a bare level word only at a clause start: 各市成立领导小组 names no body)
+        clause_start = start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff")
+        if not pre:
+            for after_place, place in places:
+                if place.kind == "region" or (place.kind == "marker" and clause_start):
+                    hits.extend(_coordination_hits(lex, text, after_place, place))
     return hits
+
+
+def _coordination_hits(lex: Lexicon, text: str, start: int, place: _Place) -> list[_Hit]:
+    """A topic of CJK characters ending in 联席会议/领导小组… right at `start` (shortest body wins)."""
+    hits: list[_Hit] = []
+    limit = min(len(text), start + lex.coordination_max_length)
+    end = start
+    while end < limit and "\u4e00" <= text[end] <= "\u9fff":
+        end += 1
+    body = text[start:end]
+    for ending in lex.coordination_endings:
+        pos = body.find(ending)
+        if pos >= 2:
+            hits.append(
+                _Hit(start + pos + len(ending), "coordination", 2, place=place, region_text=body[: pos + len(ending)])
+            )
+    return hits
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _generic_hits(lex: Lexicon, key: str) -> list[_Hit]:
+    """The whole key read as [place] + short name + a usual ending (省大数据中心): unit-shaped but not in the data."""
+    hits: list[_Hit] = []
+    places: list[tuple[int, _Place]] = [(end, _Place("region", codes)) for end, codes in _region_chains(lex, key, 0)]
+    places += [(end, _Place("marker", marker=m)) for end, m in lex.marker_trie.matches(key, 0)]
+    for after, place in places:
+        body = key[after:]
+        if not (2 <= len(body) <= lex.generic_max_length) or not _CJK.fullmatch(body):
+            continue
+        if body.startswith(lex.generic_not_first):
+            continue
+        ending = next((e for e in lex.generic_endings if body.endswith(e) and len(body) > len(e)), None)
+        if ending is not None:
+            hits.append(_Hit(len(key), "generic", 4, place=place, region_text=body))
+    return hits
+
+
+def _national_coordination(lex: Lexicon, key: str) -> bool:
+    """A whole key naming a national coordination body (养老服务部际联席会议)."""
+    return (
+        bool(_CJK.fullmatch(key))
+        and len(key) <= lex.coordination_max_length
+        and key.endswith(lex.coordination_endings)
+        and any(mark in key for mark in lex.coordination_national)
+    )
 
 
 def _ends_word(lex: Lexicon, text: str, start: int, marker: str) -> bool:
@@ -542,7 +624,10 @@ class AgencyRecognizer:
             return False
         if _is_regex_collective(self.lexicon, key):
             return True
-        return any(h.end == len(key) for h in _hits_at(self.lexicon, key, 0))
+        lex = self.lexicon
+        if any(h.end == len(key) for h in _hits_at(lex, key, 0)):
+            return True
+        return bool(_generic_hits(lex, key)) or _national_coordination(lex, key)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -582,17 +667,13 @@ def _national_signals(lex: Lexicon, text: str) -> list[_Signal]:
         pos = text.find(dateline)
         if pos >= 0:
             signals.append(_Signal(pos, pos + len(dateline), COUNTRY_CODE))
-    issuers = set(lex.national_issuers) | {f for e in lex.national for f in (e.name, *e.forms)}
-    issuer_alt = "|".join(re.escape(x) for x in sorted(issuers, key=len, reverse=True))
-    verbs = "|".join(re.escape(v) for v in lex.issue_verbs)
-    issuer_list = rf"(?:{issuer_alt})(?:[、和,\s]?(?:{issuer_alt}))*"
-    for m in re.finditer(rf"{issuer_list}\s*(?:{verbs})", text):
+    for m in lex.issuing_re.finditer(text):
         before = text[max(0, m.start() - 8) : m.start()]
         if any(c in before for c in _CITING):
             continue
         signals.append(_Signal(m.start(), m.end(), COUNTRY_CODE))
     # a text that begins with national organs is issued by them (民政部关于…, or an issuer name alone)
-    lead = re.match(rf"\s*({issuer_list})", text)
+    lead = lex.issuer_list_re.match(text)
     if lead and not any(True for _ in lex.jurisdiction_trie.matches(text, lead.end(1))):  # not 人民银行贵州省分行
         signals.append(_Signal(lead.start(1), lead.end(1), COUNTRY_CODE))
     # the country's own name, unless it is part of a cited title (《中华人民共和国老年人权益保障法》)
@@ -683,6 +764,7 @@ class Resolver:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._agencies: dict[str, Agency] = {}
+        self._simplify: Callable[[str], str] | None = None  # made on first use: OpenCC is slow to start
 
     def agencies(self) -> list[Agency]:
         """Every agency resolved so far, sorted by key."""
@@ -694,7 +776,12 @@ class Resolver:
         `key` is the simplified match form of `written` (from SourceText.key); without it the written form is
         folded and converted from traditional characters here.
         """
-        match_key = to_key(key) if key is not None else to_key(written, simplify=True)
+        if key is not None:
+            match_key = to_key(key)
+        else:
+            if self._simplify is None:
+                self._simplify = _t2s_converter()
+            match_key = self._simplify(to_key(written))
         match_key = _WS.sub("", match_key).strip(",;:、。")
         name, kind, place, resolved = self._interpret(match_key, jurisdiction)
         agency_key = f"{place.code}/{name}"
@@ -702,7 +789,7 @@ class Resolver:
         if agency is None:
             agency = Agency(key=agency_key, name=name, jurisdiction=place, kind=kind, resolved=resolved)
             self._agencies[agency_key] = agency
-        agency.aliases.add(written.strip())
+        agency.aliases.add(_WS.sub("", written))  # line breaks of a reflowed page are no part of the name
         return agency
 
     # -- interpretation ------------------------------------------------------------------------------------------
@@ -722,6 +809,13 @@ class Resolver:
                 return result
         if _is_regex_collective(lex, key):
             return collective
+        national_body = _national_coordination(lex, key)
+        if national_body:
+            return key, lex.coordination_kind, lex.country, True
+        for hit in _generic_hits(lex, key):
+            region = self._unit_region(hit, doc)
+            if region is not None:
+                return f"{region.name}{hit.region_text}", "unknown", lex.jurisdiction(region.code), False
         return unknown
 
     def _from_hit(self, hit: _Hit, key: str, doc: Jurisdiction | None) -> tuple[str, str, Jurisdiction, bool] | None:
@@ -735,6 +829,11 @@ class Resolver:
             code = self._pick_code(hit.region_codes, doc)
             name = f"{hit.regulator.name}{hit.region_text}{hit.branch}"
             return name, "regulator", lex.jurisdiction(code), True
+        if hit.kind == "coordination":
+            region = self._unit_region(hit, doc)
+            if region is None:
+                return None
+            return f"{region.name}{hit.region_text}", lex.coordination_kind, lex.jurisdiction(region.code), True
         if hit.kind == "unit" and hit.unit is not None:
             region = self._unit_region(hit, doc)
             if region is None:

@@ -116,7 +116,7 @@ def _broken_after(prev: _Para, para: _Para) -> bool:
 def _heading_like(para: _Para) -> bool:
     """A short line without clause punctuation that does not end a sentence: a title or headline."""
     text = para.key
-    if len(text) > layout()["page"]["max_headline_chars"] + 12:
+    if matches("table_row", para.text) or len(text) > layout()["page"]["max_headline_chars"] + 12:
         return False
     bare = re.sub(r"\([^()]*\)", "", text)  # 文号 and notes in brackets may hold punctuation
     return not has_sentence_marks(bare) and not ends_sentence(text)
@@ -282,6 +282,7 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
         last = paras[-1]
         if (
             _heading_like(last)
+            and len(last.key.strip()) >= conf["min_trailing_headline_chars"]
             and not ends_sentence(paras[-1].text)
             and not _is_closing(last)
             and not matches("outline_marker", last.text)

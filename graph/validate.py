@@ -7,8 +7,9 @@ Three jobs, each usable alone:
 - `derive_shortcuts`: the `pkg:leadUnit` / `pkg:coUnit` / `pkg:responsibleUnit` shortcuts from responsibility nodes.
   OWL cannot produce them (a property chain cannot filter by role), so they are a SPARQL CONSTRUCT.
 - `reason`: open-world reasoning with HermiT through owlready2 in an isolated World: consistency plus the inferred
-  memberships of the defined classes (`pkg:LeadAgency`, `pkg:CoOperatingAgency`, `pkg:TaskWithTarget`). Only the
-  axioms and assertions that can matter are sent to HermiT, which keeps it fast and free of datatype trouble.
+  memberships of the defined classes (`pkg:LeadAgency`, `pkg:CoOperatingAgency`, `pkg:LeadResponsibility`,
+  `pkg:CoOperatingResponsibility`, `pkg:TaskWithTarget`). Only the axioms and assertions that can matter are sent to
+  HermiT, which keeps it fast and free of datatype trouble.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 PKG = Namespace("https://w3id.org/policykg/ontology#")
-CODE = Namespace("https://w3id.org/policykg/code/")
 OA = Namespace("http://www.w3.org/ns/oa#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
 
 # Kept as text so the same query can run in a SPARQL store as well as in rdflib.
 SHORTCUTS_QUERY = """
@@ -55,6 +56,7 @@ _ONTOLOGY_FILES = ("policykg.ttl", "codes.ttl")
 # TBox predicates that carry no logical meaning: left out of what HermiT sees.
 _NON_LOGICAL = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.versionIRI, OWL.imports}
 _TBOX_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
+_MAX_DEPTH = 12  # outline levels followed up eli:is_part_of to find a part's document
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -126,8 +128,14 @@ def validate_shacl(data: Graph | Dataset) -> list[Violation]:
     graph = _union(data)
     graph += ontology_graph()
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph(), inference="none", inplace=True)
-    violations = [_violation(report, result, graph) for result in report.subjects(RDF.type, SH.ValidationResult)]
-    return sorted(violations, key=lambda v: (str(v.focus), str(v.path), v.message))
+    # Top-level results only: those of sh:node checks come again nested under sh:detail.
+    violations = [_violation(report, result, graph) for result in report.objects(None, SH.result)]
+    return sorted(violations, key=_order)
+
+
+def _order(violation: Violation) -> tuple[str, str, str]:
+    path = violation.path if isinstance(violation.path, URIRef) else ""  # blank-node paths have no stable name
+    return str(violation.focus), str(path), violation.message
 
 
 def _violation(report: Graph, result: Node, data: Graph) -> Violation:
@@ -146,21 +154,35 @@ def _violation(report: Graph, result: Node, data: Graph) -> Violation:
 
 
 def _source_text(data: Graph, node: Node) -> tuple[str | None, str | None]:
-    """oa:exact and source file name of the node's evidence (the node may itself be the evidence or a selector).
+    """oa:exact and source file name for a focus node, so that a reader can find the text that went wrong.
 
-    Nodes without evidence (agencies, places, quantities) get the file of the document or evidence that points at
-    them, when one does.
+    From the node's own evidence (the node may itself be evidence or a selector); failing that, from the one node
+    that points at it (a quantity's target, a selector's evidence); the file also from the document it is part of.
     """
+    quote, source = _own_source_text(data, node)
+    referrers = set(data.subjects(None, node)) - {node}
+    if len(referrers) == 1:
+        referred_quote, referred_source = _own_source_text(data, referrers.pop())
+        quote, source = quote or referred_quote, source or referred_source
+    parent = node
+    for _ in range(_MAX_DEPTH):
+        if source is not None:
+            break
+        parent = data.value(parent, ELI.is_part_of)
+        if parent is None:
+            break
+        source = _own_source_text(data, parent)[1]
+    return quote, source
+
+
+def _own_source_text(data: Graph, node: Node) -> tuple[str | None, str | None]:
     quote = source = None
+    if (node, RDF.type, PKG.SourceFile) in data:
+        source = node
     for resource in chain([node], sorted(data.objects(node, PKG.evidence))):
         for selector in chain([resource], sorted(data.objects(resource, OA.hasSelector))):
             quote = quote or _str(data.value(selector, OA.exact))
         source = source or data.value(resource, OA.hasSource) or data.value(resource, PKG.source)
-    if source is None:
-        for subject in sorted(data.subjects(None, node)):
-            source = data.value(subject, PKG.source) or data.value(subject, OA.hasSource)
-            if source is not None:
-                break
     return quote, _str(data.value(source, DCTERMS.identifier)) if source is not None else None
 
 
@@ -284,10 +306,10 @@ def _explain_inconsistency(tbox: Graph, abox: Graph) -> list[str]:
     HermiT only answers "inconsistent"; the usual cause in our data is a node typed (or implied by a property's
     domain or range) as two disjoint kinds of thing, which this finds without another JVM run.
     """
-    reasons = _derived_types(tbox, abox)
+    disjoint = sorted(_disjoint_pairs(tbox))
     errors = []
-    for individual, types in sorted(reasons.items()):
-        for first, second in sorted(_disjoint_pairs(tbox)):
+    for individual, types in sorted(_derived_types(tbox, abox).items()):
+        for first, second in disjoint:
             if first in types and second in types:
                 errors.append(
                     f"<{individual}> is both {_short(tbox, first)} ({types[first]}) and "

@@ -6,11 +6,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
+from policykg.build import Pipeline
 from policykg.graph.model import Article
 from policykg.graph.normalize import normalize
 from policykg.graph.segment import segment
-
-from policykg.build import Pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from policykg.graph.store import EmbeddedStore, write_store
 from policykg.viz.graphs import load, overview_graph
 from policykg.viz.render import ViewInfo, render_views, write_view

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS
-from policykg.graph.store import EmbeddedStore
 
 from policykg import build as build_module
 from policykg.build import run_build
 from policykg.cli import cli
+from policykg.graph.store import EmbeddedStore
 from policykg.query import load_queries, run_named
 
 GOVERNMENTS = "各市（州）、县（市、区、特区）人民政府"

@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
 from policykg.graph.metadata import (
     DocumentMeta,
     describe,
@@ -241,6 +242,26 @@ def test_page_article_is_a_report_on_the_document_it_names(lex: Lexicon) -> None
     assert meta.jurisdiction == reported.jurisdiction
     assert cited(meta) == {"国家基本养老服务清单": "applies", "福建省养老服务设施专项规划": "cites"}
     assert info(meta, "福建省养老服务设施专项规划").issuers == []  # 面向社会发布 names no issuer
+
+
+def test_report_is_about_the_document_it_gives_a_short_name_to(lex: Lexicon) -> None:
+    headline = "安徽出台养老服务新举措"
+    text = (
+        f"{headline}\n"
+        "日前，安徽省民政厅制定公布《安徽省基本养老服务清单》。\n"
+        "同时，安徽省人民政府办公厅印发《安徽省养老服务提质行动方案》（以下简称《方案》），明确重点任务。\n"
+        "《方案》提出，到2025年养老服务体系更加健全。\n"
+    )
+    meta = describe(plain_article(text, title=headline, is_page=True), lex)
+    assert meta.reported is not None and meta.reported.title == "安徽省养老服务提质行动方案"
+    assert meta.reported.issuers == ["安徽省人民政府办公厅"]
+    assert cited(meta) == {"安徽省基本养老服务清单": "cites"}
+
+
+def test_title_given_inside_book_marks_is_taken_without_them(lex: Lexicon) -> None:
+    meta = describe(plain_article("《江苏省养老服务条例》\n第一条 为了发展养老服务，制定本条例。\n"), lex)
+    assert (meta.title, meta.doc_type) == ("江苏省养老服务条例", "条例")
+    assert meta.jurisdiction is not None and meta.jurisdiction.code == "320000"
 
 
 def test_agency_recognizer_when_given_vets_issuers_read_by_the_suffix_rule(lex: Lexicon) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from policykg.graph.model import SourceText
 from policykg.graph.normalize import looks_like_page, make_key, normalize, page_blocks
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import CORPUS, FIXTURES, article_of
+
 from policykg.graph.outline import build_outline, chinese_numeral, iter_nodes
 
 

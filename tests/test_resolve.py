@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from policykg.graph.model import Jurisdiction
 from policykg.graph.resolve import (
     UNKNOWN_JURISDICTION,
@@ -312,12 +313,33 @@ def test_collective_agents_stay_collective_in_document_jurisdiction(lex: Lexicon
     assert resolver.resolve("民政厅", lex.country).kind == "collective"
 
 
+def test_coordination_bodies_are_one_body_of_their_place(lex: Lexicon, rec: AgencyRecognizer) -> None:
+    text = "抓好落实。省养老服务工作联席会议要发挥统筹协调作用。各市成立领导小组。"
+    assert mentions(rec, text) == ["省养老服务工作联席会议"]
+    resolver = Resolver(lex)
+    body = resolver.resolve("省养老服务工作联席会议", place(lex, "510000"))
+    assert (body.key, body.resolved) == ("510000/四川省养老服务工作联席会议", True)
+    national = resolver.resolve("养老服务部际联席会议", place(lex, "510000"))
+    assert national.jurisdiction == lex.country
+
+
 def test_unrecognised_forms_are_kept_and_flagged(lex: Lexicon) -> None:
     resolver, county = Resolver(lex), place(lex, "330521")
-    agency = resolver.resolve("县养老服务指导中心", county)
-    assert (agency.kind, agency.resolved, agency.name) == ("unknown", False, "县养老服务指导中心")
-    assert agency.jurisdiction.code == "330521"
-    assert agency in resolver.agencies()
+    # shaped like a unit (place + name + 中心) but in no data file: place expanded, flagged
+    shaped = resolver.resolve("县养老服务指导中心", county)
+    assert (shaped.kind, shaped.resolved, shaped.name) == ("unknown", False, "德清县养老服务指导中心")
+    assert shaped.jurisdiction.code == "330521"
+    # not even shaped like one: kept as written
+    odd = resolver.resolve("张三同志", county)
+    assert (odd.kind, odd.resolved, odd.key) == ("unknown", False, "330521/张三同志")
+    assert {shaped.key, odd.key} <= {a.key for a in resolver.agencies()}
+
+
+def test_unit_shaped_fragments_count_as_agencies_in_lists(rec: AgencyRecognizer) -> None:
+    assert rec.is_agency("省大数据中心")
+    assert rec.is_agency("省经济和信息化厅")
+    assert not rec.is_agency("县级供养服务中心")
+    assert mentions(rec, "建设省大数据中心") == []  # running text only finds names the data knows
 
 
 def test_relative_forms_without_document_jurisdiction_are_unresolved(lex: Lexicon) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from policykg.graph.model import Article, SourceText
 from policykg.graph.normalize import normalize, page_blocks
 from policykg.graph.segment import bigrams, cosine, coverage, segment, short_names

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from policykg.graph.model import Deadline, Span, Target
 from policykg.graph.targets import extract_deadlines, extract_targets, unit_kind
 

@@ -10,9 +10,10 @@ import os
 import re
 from pathlib import Path
 
-import policykg.viz.render as render
 import pyoxigraph as ox
 import pytest
+
+import policykg.viz.render as render
 from policykg.graph.store import EmbeddedStore
 from policykg.viz.graphs import GraphData, agency_graph, collaboration_graph, lineage_graph, load, overview_graph
 from policykg.viz.render import ViewInfo, render_views, to_network

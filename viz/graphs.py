@@ -15,6 +15,7 @@ from itertools import combinations
 from pathlib import Path
 
 import networkx as nx
+
 from policykg.graph.store import GraphStore
 
 QUERY_DIR = Path(__file__).parent / "queries"

@@ -23,6 +23,8 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from pyvis.network import Network
+
 from policykg.graph.store import GraphStore
 from policykg.viz.graphs import (
     GraphData,
@@ -34,7 +36,6 @@ from policykg.viz.graphs import (
     overview_graph,
     short,
 )
-from pyvis.network import Network
 
 HERE = Path(__file__).parent
 TEMPLATE_DIR = HERE / "templates"

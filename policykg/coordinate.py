@@ -1,0 +1,474 @@
+"""What coordinators ask: who leads a task, what one agency owns, which targets fall due.
+
+User text never becomes query text. It is converted to simplified characters, expanded in Python into the forms an
+agency or task may be written in (abbreviations both ways, bracket styles, place names), and each form is bound as
+data to a named query from queries/. Results come back as rows with Chinese column names, ready for a table, CSV or
+JSON; the quoted source sentence travels with every row so a coordinator can check the answer against the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from policykg.graph.resolve import Lexicon, Resolver, load_lexicon
+from policykg.graph.store import GraphStore, ParamValue, ResultTable
+from policykg.query import NamedQuery, load_queries, run_named
+
+__all__ = [
+    "Answer",
+    "CoordinateError",
+    "Matched",
+    "Unit",
+    "agency_forms",
+    "agency_tasks",
+    "find_agencies",
+    "quote_excerpt",
+    "simplify",
+    "targets",
+    "text_forms",
+    "who_leads",
+]
+
+ROLE_ZH = {"lead": "牵头", "co": "配合"}
+BASIS_ZH = {
+    "explicit": "原文写明",
+    "list-order": "按列出顺序",
+    "declared-list-order": "按文件约定的排序",
+    "sole-unit": "唯一责任单位",
+    "inherited": "统一规定",
+}
+COMPARATOR_ZH = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "", "approx": "约"}
+UNIT_SEPARATOR = "；"  # agency names may themselves hold 、 (各市（州）、县（市、区）人民政府)
+
+_SPACE = re.compile(r"\s+")
+_TO_ASCII_BRACKETS = str.maketrans("（）〔〕［］【】", "()()[][]")
+_TO_WIDE_BRACKETS = str.maketrans("()", "（）")
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?|\n")
+
+
+class CoordinateError(Exception):
+    """A question that cannot be asked as given; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class Matched:
+    """One agency found for a name the user typed."""
+
+    iri: str
+    name: str
+    jurisdiction: str
+    kind: str
+    labels: tuple[str, ...]
+    exact: bool  # some written form equals what the user typed (after expansion)
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}（{self.jurisdiction}）" if self.jurisdiction else self.name
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One agency's part in one task."""
+
+    name: str
+    jurisdiction: str
+    role: str
+    basis: str
+    as_written: str
+    quote: str
+
+
+@dataclass
+class Answer:
+    """Rows for one question: full values for CSV/JSON, the same rows with short quotes for the terminal table."""
+
+    columns: list[str]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    view_rows: list[dict[str, str]] = field(default_factory=list)
+    table_columns: list[str] = field(default_factory=list)  # the columns worth a terminal table's width
+    notes: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    agencies: list[Matched] = field(default_factory=list)
+
+    def table(self) -> ResultTable:
+        return ResultTable(self.columns, [tuple(row.get(c, "") for c in self.columns) for row in self.rows])
+
+    def add(self, row: dict[str, str], view: dict[str, str] | None = None) -> None:
+        self.rows.append(row)
+        self.view_rows.append({**row, **(view or {})})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Forms of what the user typed
+
+
+def simplify(text: str) -> str:
+    """Traditional → simplified (OpenCC t2s) with runs of whitespace collapsed, so 探訪關愛 finds 探访关爱."""
+    import opencc
+
+    return _SPACE.sub(" ", str(opencc.OpenCC("t2s").convert(text))).strip()
+
+
+def _bracket_forms(text: str) -> set[str]:
+    ascii_form = text.translate(_TO_ASCII_BRACKETS)
+    return {text, ascii_form, ascii_form.translate(_TO_WIDE_BRACKETS)}
+
+
+def text_forms(text: str) -> list[str]:
+    """The forms a fragment of task text may be written in: as typed, simplified, without spaces, either brackets."""
+    forms: set[str] = set()
+    for base in {text.strip(), simplify(text)}:
+        for variant in {base, base.replace(" ", "")}:
+            forms |= _bracket_forms(variant)
+    return sorted(f for f in forms if f)
+
+
+def _equivalent_names(lexicon: Lexicon) -> list[frozenset[str]]:
+    """Sets of names that mean the same agency or unit: 卫健委 = 卫生健康委 = 卫生健康委员会, 发改委 = 发展和改革委员会."""
+    groups: list[frozenset[str]] = []
+    for unit in lexicon.units:
+        stems = {unit.name, *unit.forms} | ({unit.provincial} if unit.provincial else set())
+        by_suffix: dict[str, set[str]] = {}
+        for written, canonical in unit.suffixes:
+            by_suffix.setdefault(canonical, set()).update(stem + written for stem in stems)
+            by_suffix[canonical].update(stem + canonical for stem in stems)
+        groups += [frozenset(names) for names in by_suffix.values()]
+        groups.append(frozenset(stems))
+    groups += [frozenset({entry.name, *entry.forms}) for entry in lexicon.national]
+    groups += [frozenset({entry.name, *entry.forms}) for entry in lexicon.regulators]
+    return [frozenset(n for n in g if len(n) >= 2) for g in groups if len({n for n in g if len(n) >= 2}) > 1]
+
+
+def _place_forms(name: str, lexicon: Lexicon) -> set[str]:
+    """A leading short place name written out in full (贵州卫健委 → 贵州省卫健委), as canonical names have it."""
+    found = list(lexicon.region_trie.matches(name, 0))
+    if not found:
+        return set()
+    end = max(e for e, _ in found)
+    return {lexicon.regions[code].name + name[end:] for e, code in found if e == end}
+
+
+def agency_forms(name: str, lexicon: Lexicon) -> list[str]:
+    """Every form an agency name may be written in, generated in Python (never pasted into a query).
+
+    Abbreviations are expanded both ways from the lexicon in graph/resolve.py, a leading short place is written
+    out, the resolver's canonical name is added when the name tells its place, and both bracket styles are kept.
+    """
+    base = simplify(name).replace(" ", "")
+    if not base:
+        return []
+    starts = {base} | _place_forms(base, lexicon)
+    forms = set(starts)
+    for group in _equivalent_names(lexicon):
+        for start in starts:
+            present = [n for n in group if n in start]
+            if not present:
+                continue
+            longest = max(present, key=len)
+            forms.update(start.replace(longest, other, 1) for other in group)
+    agency = Resolver(lexicon).resolve(base, None)
+    if agency.resolved and agency.kind not in ("collective", "unknown") and agency.jurisdiction.code != "000000":
+        forms.add(agency.name)
+    out: set[str] = set()
+    for form in forms:
+        out |= _bracket_forms(form)
+    return sorted(out, key=lambda f: (f != base, len(f), f))
+
+
+def _narrowest(forms: Iterable[str]) -> list[str]:
+    """Drop forms that contain another form: whatever label contains the longer one contains the shorter too."""
+    unique = sorted(set(forms), key=len)
+    kept: list[str] = []
+    for form in unique:
+        if not any(k in form for k in kept):
+            kept.append(form)
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running named queries
+
+
+class _Queries:
+    """The named queries of queries/, run with bound parameters only."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.named: dict[str, NamedQuery] = load_queries()
+
+    def rows(self, query: str, /, **params: ParamValue) -> list[dict[str, str]]:
+        table = run_named(self.store, self.named[query], params)
+        return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
+
+
+def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) -> list[Matched]:
+    """Agencies whose name or any written form contains one of the forms of `name`; exact matches first."""
+    lexicon = lexicon or load_lexicon()
+    forms = agency_forms(name, lexicon)
+    if not forms:
+        raise CoordinateError("give an agency name, e.g. 省民政厅 or 卫健委")
+    queries = _Queries(store)
+    found: dict[str, Matched] = {}
+    wanted = set(forms)
+    for form in _narrowest(forms):
+        for row in queries.rows("agency_lookup", name=form):
+            labels = tuple(sorted({*row["labels"].split("\n"), row["name"]} - {""}))
+            exact = bool(wanted & set(labels))
+            old = found.get(row["agency"])
+            if old is not None:
+                labels = tuple(sorted(set(old.labels) | set(labels)))
+                exact = exact or old.exact
+            found[row["agency"]] = Matched(row["agency"], row["name"], row["jurisdiction"], row["kind"], labels, exact)
+    return sorted(found.values(), key=lambda m: (not m.exact, m.jurisdiction, m.name))
+
+
+def _score(query: str, candidate: str) -> float:
+    """How alike two names are: shared character pairs, or difflib's ratio when the query is one character."""
+    pairs = {query[i : i + 2] for i in range(len(query) - 1)}
+    if pairs:
+        shared = sum(1 for p in pairs if p in candidate) / len(pairs)
+    else:
+        shared = 1.0 if query in candidate else 0.0
+    return max(shared, difflib.SequenceMatcher(None, query, candidate).ratio())
+
+
+def _closest(query_forms: Iterable[str], candidates: Iterable[str], limit: int = 5) -> list[str]:
+    forms = [f for f in query_forms if f]
+    scored = {c: max((_score(f, c) for f in forms), default=0.0) for c in set(candidates) if c}
+    best = sorted((s, c) for c, s in scored.items() if s >= 0.34)
+    return [c for _, c in sorted(best, key=lambda sc: (-sc[0], len(sc[1]), sc[1]))[:limit]]
+
+
+def suggest_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) -> list[str]:
+    """Agency names close to one that matched nothing (shown with their place)."""
+    lexicon = lexicon or load_lexicon()
+    forms = agency_forms(name, lexicon) or [name]
+    everyone = _Queries(store).rows("agency_lookup", name="")
+    by_label: dict[str, set[str]] = {}
+    for row in everyone:
+        shown = f"{row['name']}（{row['jurisdiction']}）" if row["jurisdiction"] else row["name"]
+        for label in {row["name"], *row["labels"].split("\n")} - {""}:
+            by_label.setdefault(label, set()).add(shown)
+    names: list[str] = []
+    for label in _closest(forms, by_label, limit=10):
+        names += sorted(by_label[label] - set(names))
+    return names[:5]
+
+
+def suggest_tasks(store: GraphStore, text: str) -> list[str]:
+    """Task titles close to a text that matched nothing."""
+    rows = _Queries(store).rows("tasks")
+    return _closest(text_forms(text), (r["task_title"] for r in rows))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Quotes
+
+
+def quote_excerpt(quote: str, needles: Iterable[str], limit: int = 160) -> str:
+    """A short view of a long quote for the terminal: its first sentence and those holding a needle.
+
+    The full quote stays in CSV and JSON; the table keeps the heading, the sentences with what was asked for and
+    the clause naming the units, with … where sentences were left out.
+    """
+    quote = quote.strip()
+    if len(quote) <= limit:
+        return quote
+    sentences = [s for s in _SENTENCE.findall(quote) if s.strip()]
+    wanted = [n for n in needles if n]
+    keep = [i for i, s in enumerate(sentences) if i == 0 or any(n in s for n in wanted) or "责任单位" in s]
+    parts: list[str] = []
+    last = -1
+    for i in keep:
+        if i != last + 1:
+            parts.append("…")
+        parts.append(sentences[i].strip())
+        last = i
+    if last != len(sentences) - 1:
+        parts.append("…")
+    text = "".join(parts)
+    return text if len(text) <= 3 * limit else text[: 3 * limit] + "…"
+
+
+def _units_of(queries: _Queries, task: str, cache: dict[str, list[Unit]]) -> list[Unit]:
+    if task not in cache:
+        cache[task] = [
+            Unit(r["agency_name"], r["jurisdiction"], r["role"], r["basis"], r["agency_as_written"], r["quote"])
+            for r in queries.rows("task_units", task=task)
+        ]
+    return cache[task]
+
+
+def _names(units: Iterable[Unit], role: str, separator: str = UNIT_SEPARATOR) -> str:
+    seen: list[str] = []
+    for unit in units:
+        if unit.role == role and unit.name not in seen:
+            seen.append(unit.name)
+    return separator.join(seen)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The three questions
+
+WHO_LEADS_COLUMNS = ["文件", "序号", "任务", "牵头单位", "配合单位", "原文", "来源文件"]
+AGENCY_COLUMNS = ["单位", "地区", "文件", "序号", "任务", "角色", "依据", "原文写法", "原文", "责任依据原文", "来源文件"]
+TARGET_COLUMNS = ["文件", "序号", "任务", "指标", "目标值", "完成时限", "牵头单位", "配合单位", "原文", "来源文件"]
+
+Progress = Callable[[int, int], None]
+
+
+def who_leads(store: GraphStore, text: str, *, in_text: bool = False, progress: Progress | None = None) -> Answer:
+    """Tasks whose title holds every word of `text` (with --in-text: anywhere in the task), with their units.
+
+    Words separated by spaces must all occur; each word is searched in every form it may be written in.
+    """
+    words = [w for w in simplify(text).split(" ") if w]
+    if not words:
+        raise CoordinateError("give some words of the task, e.g. policykg who-leads 探访关爱")
+    queries = _Queries(store)
+    hits: dict[str, dict[str, str]] = {}
+    title_hits: dict[str, bool] = {}
+    for n, word in enumerate(words):
+        found: dict[str, dict[str, str]] = {}
+        in_title: dict[str, bool] = {}
+        for form in _narrowest(text_forms(word)):
+            for row in queries.rows("task_search", text=form):
+                found.setdefault(row["task"], row)
+                in_title[row["task"]] = in_title.get(row["task"], False) or row["in_title"] == "true"
+        if n == 0:
+            hits, title_hits = found, in_title
+        else:
+            hits = {k: v for k, v in hits.items() if k in found}
+            title_hits = {k: title_hits[k] and in_title[k] for k in hits}
+    answer = Answer(WHO_LEADS_COLUMNS, table_columns=WHO_LEADS_COLUMNS[:6])
+    chosen = [t for t in hits if title_hits[t]]
+    elsewhere = [t for t in hits if not title_hits[t]]
+    if in_text:
+        chosen += elsewhere
+    elif elsewhere:
+        answer.notes.append(f"{len(elsewhere)} more tasks mention it only in their text: add --in-text to list them")
+    cache: dict[str, list[Unit]] = {}
+    for n, task in enumerate(chosen, start=1):
+        row = hits[task]
+        units = _units_of(queries, task, cache)
+        needles = [*words, *(u.as_written for u in units)]
+        answer.add(
+            {
+                "文件": row["document_title"],
+                "序号": row["task_number"],
+                "任务": row["task_title"],
+                "牵头单位": _names(units, "lead"),
+                "配合单位": _names(units, "co"),
+                "原文": row["quote"],
+                "来源文件": row["source_file"],
+            },
+            {
+                "牵头单位": _names(units, "lead", "\n"),
+                "配合单位": _names(units, "co", "\n"),
+                "原文": quote_excerpt(row["quote"], needles),
+            },
+        )
+        if progress:
+            progress(n, len(chosen))
+    if not answer.rows and not elsewhere:
+        answer.suggestions = suggest_tasks(store, text)
+    return answer
+
+
+def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
+                 progress: Progress | None = None) -> Answer:
+    """Every task an agency leads or co-operates on; a partial name covers every agency containing it."""
+    lexicon = lexicon or load_lexicon()
+    matched = find_agencies(store, name, lexicon)
+    answer = Answer(AGENCY_COLUMNS, table_columns=["单位", "地区", "文件", "序号", "任务", "角色", "原文"],
+                    agencies=matched)
+    if not matched:
+        answer.suggestions = suggest_agencies(store, name, lexicon)
+        return answer
+    queries = _Queries(store)
+    idle: list[str] = []
+    for n, agency in enumerate(matched, start=1):
+        rows = queries.rows("agency_roles", agency=agency.iri)
+        if not rows:
+            idle.append(agency.display)
+        for row in rows:
+            role_quote = row["role_quote"]
+            shown = quote_excerpt(row["task_quote"], [row["agency_as_written"], role_quote])
+            if role_quote and role_quote not in row["task_quote"]:
+                shown += f"\n〔责任依据〕{role_quote}"
+            answer.add(
+                {
+                    "单位": agency.name,
+                    "地区": agency.jurisdiction,
+                    "文件": row["document_title"],
+                    "序号": row["task_number"],
+                    "任务": row["task_title"],
+                    "角色": ROLE_ZH.get(row["role"], row["role"]),
+                    "依据": BASIS_ZH.get(row["basis"], row["basis"]),
+                    "原文写法": row["agency_as_written"],
+                    "原文": row["task_quote"],
+                    "责任依据原文": role_quote,
+                    "来源文件": row["source_file"],
+                },
+                {"原文": shown},
+            )
+        if progress:
+            progress(n, len(matched))
+    if idle:
+        answer.notes.append(f"no tasks as lead or co-operating unit: {'、'.join(idle)}")
+    return answer
+
+
+def _target_value(row: Mapping[str, str]) -> str:
+    value = row["value"]
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return f"{COMPARATOR_ZH.get(row['comparator'], '')}{value}{row['unit']}" if value else ""
+
+
+def targets(store: GraphStore, *, due: int | None = None, agency: str | None = None,
+            lexicon: Lexicon | None = None, progress: Progress | None = None) -> Answer:
+    """Quantitative targets, optionally only those due by the end of `due` and those on tasks of `agency`."""
+    answer = Answer(TARGET_COLUMNS, table_columns=TARGET_COLUMNS[:9])
+    agencies: list[str] = [""]
+    if agency is not None:
+        matched = find_agencies(store, agency, lexicon or load_lexicon())
+        answer.agencies = matched
+        if not matched:
+            answer.suggestions = suggest_agencies(store, agency, lexicon)
+            return answer
+        agencies = [m.iri for m in matched]
+    queries = _Queries(store)
+    seen: set[str] = set()
+    found: list[dict[str, str]] = []
+    for iri in agencies:
+        for row in queries.rows("targets_due", due=due or 0, agency=iri):
+            if row["target"] not in seen:
+                seen.add(row["target"])
+                found.append(row)
+    order = {r["source_file"]: i for i, r in enumerate(sorted(found, key=lambda r: r["source_file"]))}
+    found.sort(key=lambda r: order[r["source_file"]])  # stable: query order within a file
+    cache: dict[str, list[Unit]] = {}
+    for n, row in enumerate(found, start=1):
+        units = _units_of(queries, row["task"], cache)
+        answer.add(
+            {
+                "文件": row["document_title"],
+                "序号": row["task_number"],
+                "任务": row["task_title"],
+                "指标": row["indicator"],
+                "目标值": _target_value(row),
+                "完成时限": row["deadline_text"] or row["deadline_year"],
+                "牵头单位": _names(units, "lead"),
+                "配合单位": _names(units, "co"),
+                "原文": row["quote"],
+                "来源文件": row["source_file"],
+            },
+            {"牵头单位": _names(units, "lead", "\n"), "配合单位": _names(units, "co", "\n")},
+        )
+        if progress:
+            progress(n, len(found))
+    return answer
