@@ -15,7 +15,18 @@ from pathlib import Path
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
 
-from policykg.graph.model import Agency, Deadline, Document, Jurisdiction, OutlineNode, SourceText, Span, Task
+from policykg.graph.model import (
+    Agency,
+    Deadline,
+    Document,
+    DocumentLink,
+    Jurisdiction,
+    OutlineNode,
+    ReportedDocument,
+    SourceText,
+    Span,
+    Task,
+)
 from policykg.graph.outline import iter_nodes
 
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
@@ -147,6 +158,12 @@ class Emitter:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:
             self._evidence(g, d, source, doc.article.title_span)
+        for key in doc.issuer_keys:
+            used.add(key)
+            g.add((d, ELI.passed_by, self.agency_iri(agencies[key])))
+        self._links(g, d, doc.links)
+        if doc.reported:
+            self._reported(g, d, doc.reported, agencies, used)
         self._sequence = {id(node): n for n, node in enumerate(iter_nodes(doc.outline), start=1)}
         for node in doc.outline:
             self._part(g, d, d, node, doc)
@@ -169,6 +186,36 @@ class Emitter:
             if part is not None:
                 g.add((iri, PKG.inPart, self.part_iri(d, part)))
             self._evidence(g, iri, source, duty.span)
+
+    def _links(self, g: Graph, d: URIRef, links: list[DocumentLink]) -> None:
+        for link in links:
+            if link.relation == "earlier-version-of" and link.target_key:
+                g.add((d, PKG.earlierVersionOf, self.doc_iri(link.target_key)))
+            elif link.target_key:
+                g.add((d, PKG.appliesTo if link.relation == "applies" else ELI.cites, self.doc_iri(link.target_key)))
+            else:
+                g.add((d, PKG.appliesToTitle if link.relation == "applies" else PKG.citedTitle,
+                       Literal(link.title, lang="zh")))
+
+    def _reported(self, g: Graph, report: URIRef, reported: ReportedDocument, agencies: dict[str, Agency],
+                  used: set[str]) -> None:
+        """A report's subject: the corpus document itself, or a node describing the document as reported."""
+        r = self.doc_iri(reported.key)
+        g.add((report, PKG.reportsOn, r))
+        if reported.in_corpus:
+            return
+        g.add((r, RDF.type, PKG.PolicyDocument))
+        g.add((r, DCTERMS.title, Literal(reported.title, lang="zh")))
+        g.add((r, PKG.status, CODE[f"status/{reported.status}"]))
+        if reported.doc_type in self.vocab.doctypes:
+            g.add((r, ELI.type_document, self.vocab.doctypes[reported.doc_type]))
+        if reported.jurisdiction:
+            g.add((r, ELI.jurisdiction, self.place_iri(reported.jurisdiction)))
+            self._place(g, reported.jurisdiction)
+        for key in reported.issuer_keys:
+            used.add(key)
+            g.add((r, ELI.passed_by, self.agency_iri(agencies[key])))
+        self._links(g, r, reported.links)
 
     def _part(self, g: Graph, doc: URIRef, parent: URIRef, node: OutlineNode, document: Document) -> None:
         iri = self.part_iri(doc, node)

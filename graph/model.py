@@ -184,6 +184,30 @@ class CitedDocument:
 
 
 @dataclass
+class DocumentLink:
+    """What a document says about another: it applies (为贯彻落实…), cites, or is an earlier version of it."""
+
+    relation: Literal["applies", "cites", "earlier-version-of"]
+    title: str  # as cited
+    target_key: str | None = None  # key of the document when it is in the corpus
+    span: Span | None = None
+
+
+@dataclass
+class ReportedDocument:
+    """The policy document a news report is about, as the report describes it."""
+
+    key: str
+    title: str
+    status: Status
+    doc_type: str = ""
+    jurisdiction: Jurisdiction | None = None
+    issuer_keys: list[str] = field(default_factory=list)
+    links: list[DocumentLink] = field(default_factory=list)
+    in_corpus: bool = False  # the report is about a document of the corpus itself (key is that document's)
+
+
+@dataclass
 class Document:
     """A document ready for RDF: metadata, outline, tasks and duties."""
 
@@ -202,6 +226,9 @@ class Document:
     duties: list[Duty] = field(default_factory=list)  # duties outside tasks
     cited: list[CitedDocument] = field(default_factory=list)
     inherited_rule: Span | None = None  # where a rule such as 以下任务…均包含… was stated
+    issuer_keys: list[str] = field(default_factory=list)  # resolved issuing bodies
+    links: list[DocumentLink] = field(default_factory=list)
+    reported: ReportedDocument | None = None
 
     @property
     def source(self) -> SourceText:

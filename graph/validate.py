@@ -111,7 +111,7 @@ class Violation:
     severity: str  # "Violation", "Warning" or "Info"
     quote: str | None = None  # oa:exact of the focus node's evidence
     source_file: str | None = None  # file name (dcterms:identifier) of the source the focus node was read from
-    shape: Node | None = None  # the shape that reported it
+    shape: Node | None = None  # the node shape (pkgsh:…Shape) whose constraint failed
 
     def __str__(self) -> str:
         where = f" {self.path}" if isinstance(self.path, URIRef) else ""
@@ -127,9 +127,10 @@ def validate_shacl(data: Graph | Dataset) -> list[Violation]:
     """
     graph = _union(data)
     graph += ontology_graph()
-    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes_graph(), inference="none", inplace=True)
+    shapes = shapes_graph()
+    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True)
     # Top-level results only: those of sh:node checks come again nested under sh:detail.
-    violations = [_violation(report, result, graph) for result in report.objects(None, SH.result)]
+    violations = [_violation(report, result, graph, shapes) for result in report.objects(None, SH.result)]
     return sorted(violations, key=_order)
 
 
@@ -138,8 +139,9 @@ def _order(violation: Violation) -> tuple[str, str, str]:
     return str(violation.focus), str(path), violation.message
 
 
-def _violation(report: Graph, result: Node, data: Graph) -> Violation:
+def _violation(report: Graph, result: Node, data: Graph, shapes: Graph) -> Violation:
     focus = report.value(result, SH.focusNode)
+    shape = report.value(result, SH.sourceShape)
     messages = sorted(report.objects(result, SH.resultMessage), key=lambda m: (getattr(m, "language", None) != "en", m))
     quote, source_file = _source_text(data, focus)
     return Violation(
@@ -149,7 +151,7 @@ def _violation(report: Graph, result: Node, data: Graph) -> Violation:
         severity=_SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
         quote=quote,
         source_file=source_file,
-        shape=report.value(result, SH.sourceShape),
+        shape=shapes.value(predicate=SH.property, object=shape) or shape,
     )
 
 

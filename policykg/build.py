@@ -23,8 +23,18 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
 from policykg.graph.extract import extract, load_notation_rules
-from policykg.graph.metadata import describe
-from policykg.graph.model import Agency, Article, BuildIssue, Document, SourceText
+from policykg.graph.metadata import DocumentMeta, describe, match_title
+from policykg.graph.model import (
+    Agency,
+    AgencyMention,
+    Article,
+    BuildIssue,
+    Document,
+    DocumentLink,
+    Jurisdiction,
+    ReportedDocument,
+    SourceText,
+)
 from policykg.graph.normalize import normalize
 from policykg.graph.outline import build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
@@ -66,7 +76,7 @@ class Corpus:
         return [doc for _, docs in self.sources for doc in docs]
 
 
-def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]) -> Document:
+def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]) -> tuple[Document, DocumentMeta]:
     """outline → extract → targets → resolve, for one article."""
     source = article.source
     meta = describe(article, pipeline.lexicon)
@@ -84,7 +94,7 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
     for duty in [*found.duties, *(d for t in found.tasks for d in t.duties)]:
         duty.agent_key = _resolve(pipeline, source, duty.agent, jurisdiction).key
         duty.partner_keys = [_resolve(pipeline, source, p, jurisdiction).key for p in duty.partners]
-    return Document(
+    document = Document(
         article=article,
         key=meta.key,
         title=meta.title,
@@ -100,16 +110,50 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
         duties=found.duties,
         cited=list(meta.cited),
         inherited_rule=found.inherited_rule,
+        issuer_keys=[pipeline.resolver.resolve(name, jurisdiction).key for name in meta.issuers],
     )
+    return document, meta
 
 
-def _resolve(pipeline: Pipeline, source: SourceText, mention, jurisdiction) -> Agency:
+def _resolve(pipeline: Pipeline, source: SourceText, mention: AgencyMention,
+             jurisdiction: Jurisdiction | None) -> Agency:
     key_form = source.key[mention.span.start : mention.span.end]
     return pipeline.resolver.resolve(mention.written, jurisdiction, key=key_form)
 
 
+def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipeline) -> None:
+    """Cited and reported titles become links to documents of the corpus when their titles match."""
+    metas = [meta for _, meta in found]
+    key_of = {id(meta): doc.key for doc, meta in found}
+
+    def target(title: str, hint: Jurisdiction | None) -> str | None:
+        match = match_title(title, metas, hint)
+        return key_of.get(id(match)) if match is not None else None
+
+    for doc, meta in found:
+        for citation in meta.citations:
+            cited = citation.cited
+            relation = "applies" if cited.relation == "applies" else "cites"
+            doc.links.append(DocumentLink(relation, cited.title, target(cited.title, citation.jurisdiction),
+                                          cited.span))
+        reported = meta.reported
+        if reported is None:
+            continue
+        doc.reported = ReportedDocument(
+            key=reported.key, title=reported.title, status=reported.status, doc_type=reported.doc_type or "",
+            jurisdiction=reported.jurisdiction,
+            issuer_keys=[pipeline.resolver.resolve(n, reported.jurisdiction).key for n in reported.issuers],
+        )
+        final = target(reported.title, reported.jurisdiction)
+        if final is not None and reported.status == "draft":
+            doc.reported.links.append(DocumentLink("earlier-version-of", reported.title, final))
+        elif final is not None:
+            doc.reported.key, doc.reported.in_corpus = final, True
+
+
 def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None) -> Corpus:
     corpus = Corpus()
+    described: list[tuple[Document, DocumentMeta]] = []
     for n, path in enumerate(paths, start=1):
         if progress:
             progress(path.name, n, len(paths))
@@ -122,15 +166,17 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
             source = normalize(raw.file_name, raw.raw, raw.sha256)
             articles, warnings = segment(source)
             corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
-            documents = [make_document(a, pipeline, corpus.issues) for a in articles]
+            made = [make_document(a, pipeline, corpus.issues) for a in articles]
         except Exception as exc:  # one bad document must not stop the corpus
             corpus.issues.append(BuildIssue(path.name, f"could not be processed: {type(exc).__name__}: {exc}",
                                             "error"))
             continue
-        if not documents:
+        if not made:
             corpus.issues.append(BuildIssue(path.name, "no document found in this file"))
-        corpus.sources.append((source, documents))
+        corpus.sources.append((source, [doc for doc, _ in made]))
+        described.extend(made)
     _unique_keys(corpus.documents)
+    link_documents(described, pipeline)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
     return corpus
 

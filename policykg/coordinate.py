@@ -46,6 +46,7 @@ UNIT_SEPARATOR = "；"  # agency names may themselves hold 、 (各市（州）�
 _SPACE = re.compile(r"\s+")
 _TO_ASCII_BRACKETS = str.maketrans("（）〔〕［］【】", "()()[][]")
 _TO_WIDE_BRACKETS = str.maketrans("()", "（）")
+_LEVEL_CHARS = frozenset("省市县区州盟旗级")  # a word may begin after these: 贵州省|, 两级|
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?|\n")
 
 
@@ -178,6 +179,58 @@ def agency_forms(name: str, lexicon: Lexicon) -> list[str]:
     return sorted(out, key=lambda f: (f != base, len(f), f))
 
 
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Whole words the lexicon knows in agency names, indexed by first and last character."""
+
+    all: frozenset[str]
+    by_first: dict[str, tuple[str, ...]]
+    by_last: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, lexicon: Lexicon) -> _Words:
+        words: set[str] = set(lexicon.collective_forms)
+        for group in _equivalent_names(lexicon):
+            words |= group
+        stems = set(lexicon.functional_stems)
+        for unit in lexicon.units:
+            words |= {form + written for form in (unit.name, *unit.forms) for written, _ in unit.suffixes}
+            stems |= {unit.name, *unit.forms}
+        words |= stems | {stem + head for stem in stems for head in lexicon.functional_heads}
+        for region in lexicon.regions.values():
+            words |= {region.name, region.short} - {""}
+        kept = frozenset(w for w in words if len(w) >= 2)
+        by_first: dict[str, list[str]] = {}
+        by_last: dict[str, list[str]] = {}
+        for word in kept:
+            by_first.setdefault(word[0], []).append(word)
+            by_last.setdefault(word[-1], []).append(word)
+        return cls(kept, {k: tuple(v) for k, v in by_first.items()}, {k: tuple(v) for k, v in by_last.items()})
+
+    def starts_word(self, label: str, form: str) -> bool:
+        """Whether a known word `form` occurs in `label` where a word may begin, not inside another word.
+
+        Chinese has no spaces, so 民政 is a substring of 人民政府; a partial name that is itself a known word only
+        matches where some other known word ends or begins (贵州省|民政厅, 县级|民政部门, 教育|体育局).
+        """
+        if form not in self.all:
+            return form in label
+        for s in range(len(label)):
+            if not label.startswith(form, s):
+                continue
+            if s == 0 or not _is_han(label[s - 1]) or label[s - 1] in _LEVEL_CHARS:
+                return True
+            if any(label.startswith(w, s) for w in self.by_first.get(label[s], ()) if w != form):
+                return True
+            if any(label.endswith(w, 0, s) for w in self.by_last.get(label[s - 1], ()) if w != form):
+                return True
+        return False
+
+
 def _narrowest(forms: Iterable[str]) -> list[str]:
     """Drop forms that contain another form: whatever label contains the longer one contains the shorter too."""
     unique = sorted(set(forms), key=len)
@@ -211,11 +264,14 @@ def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) 
     if not forms:
         raise CoordinateError("give an agency name, e.g. 省民政厅 or 卫健委")
     queries = _Queries(store)
+    words = _Words.of(lexicon)
     found: dict[str, Matched] = {}
     wanted = set(forms)
     for form in _narrowest(forms):
         for row in queries.rows("agency_lookup", name=form):
             labels = tuple(sorted({*row["labels"].split("\n"), row["name"]} - {""}))
+            if not any(words.starts_word(label, f) for label in labels for f in forms):
+                continue  # only inside other words, as 民政 in 人民政府
             exact = bool(wanted & set(labels))
             old = found.get(row["agency"])
             if old is not None:
@@ -432,7 +488,7 @@ def _target_value(row: Mapping[str, str]) -> str:
 def targets(store: GraphStore, *, due: int | None = None, agency: str | None = None,
             lexicon: Lexicon | None = None, progress: Progress | None = None) -> Answer:
     """Quantitative targets, optionally only those due by the end of `due` and those on tasks of `agency`."""
-    answer = Answer(TARGET_COLUMNS, table_columns=TARGET_COLUMNS[:9])
+    answer = Answer(TARGET_COLUMNS, table_columns=[c for c in TARGET_COLUMNS[:9] if c != "配合单位"])
     agencies: list[str] = [""]
     if agency is not None:
         matched = find_agencies(store, agency, lexicon or load_lexicon())

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -41,6 +43,7 @@ def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _print(answer: Answer, fmt: str, title: str) -> None:
+    """CSV or JSON with full quotes to stdout, or for reading: one table per document, short quotes."""
     from policykg.query import to_csv, to_json
 
     for note in answer.notes:
@@ -51,15 +54,19 @@ def _print(answer: Answer, fmt: str, title: str) -> None:
     if fmt == "json":
         sys.stdout.write(to_json(answer.table()))
         return
-    view = Table(title=title, show_lines=True, header_style="bold", expand=True)
-    for column in answer.table_columns:
-        if column in _NARROW:
-            view.add_column(column, no_wrap=column == "序号", overflow="fold")
-        else:
-            view.add_column(column, ratio=_RATIOS.get(column, 1), overflow="fold")
-    for row in answer.view_rows:
-        view.add_row(*(row.get(c, "") for c in answer.table_columns))
-    console.print(view)
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    columns = [c for c in answer.table_columns if c != "文件"]
+    for (document, source), rows in groupby(answer.view_rows, key=lambda r: (r.get("文件", ""), r.get("来源文件", ""))):
+        view = Table(title=f"{escape(document)}  [dim]{escape(source)}[/]" if source else escape(document), title_justify="left",
+                     show_lines=True, header_style="bold", expand=True)
+        for column in columns:
+            if column in _NARROW:
+                view.add_column(column, no_wrap=column == "序号", overflow="fold")
+            else:
+                view.add_column(column, ratio=_RATIOS.get(column, 1), overflow="fold")
+        for row in rows:
+            view.add_row(*(escape(row.get(c, "")) for c in columns))
+        console.print(view)
     console.print(f"{len(answer.rows)} rows", style="dim")
 
 

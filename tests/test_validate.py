@@ -11,9 +11,9 @@ from pathlib import Path
 
 import owlready2
 import pytest
-from rdflib import RDF, Dataset, Graph, Namespace, URIRef
+from rdflib import RDF, SH, Dataset, Graph, Namespace, URIRef
 
-from policykg.graph.validate import derive_shortcuts, reason, validate_shacl
+from policykg.graph.validate import Violation, derive_shortcuts, reason, shapes_graph, validate_shacl
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ID = "https://w3id.org/policykg/id/"
@@ -91,12 +91,26 @@ def test_a_plain_graph_is_accepted_as_well_as_a_dataset() -> None:
     assert validate_shacl(graph) == []
 
 
+@pytest.fixture(scope="module")
+def broken_results() -> dict[str, list[Violation]]:
+    return {name: validate_shacl(valid_plus(name)) for name in SHACL_BREAKS}
+
+
 @pytest.mark.parametrize(("name", "expected"), sorted(SHACL_BREAKS.items()))
-def test_each_shape_fails_on_its_own_broken_fixture(name: str, expected: tuple[str, URIRef | None]) -> None:
-    violations = validate_shacl(valid_plus(name))
+def test_each_shape_fails_on_its_own_broken_fixture(
+    broken_results: dict[str, list[Violation]], name: str, expected: tuple[str, URIRef | None]
+) -> None:
+    violations = broken_results[name]
     found = {(str(v.focus), v.path if isinstance(v.path, URIRef) else None) for v in violations}
     assert found == {expected}
     assert all(v.severity == "Violation" and v.message for v in violations)
+
+
+def test_every_targeted_shape_has_a_broken_fixture(broken_results: dict[str, list[Violation]]) -> None:
+    shapes = shapes_graph()
+    targeted = {s for p in (SH.targetClass, SH.targetObjectsOf) for s in shapes.subjects(p, None)}
+    hit = {v.shape for violations in broken_results.values() for v in violations}
+    assert targeted - hit == set()
 
 
 def test_violation_quotes_the_evidence_and_names_the_source_file() -> None:

@@ -1,0 +1,319 @@
+"""Against a real Virtuoso 7 (Debian virtuoso-opensource-7-bin), started here with a small virtuoso.ini in a temporary
+folder: `policykg push` loads the named graphs, and every named query answers there as on the embedded store.
+
+Skipped, with the reason, when `virtuoso-t` is not installed; on CI (`CI` set in the environment) a missing
+Virtuoso fails instead, because .ci/run installs it.
+
+Differences allowed when comparing answers, each measured on Virtuoso 07.20.3229 and each allowed by SPARQL:
+- rows are compared as sorted lists (ties under ORDER BY may come in any order);
+- a GROUP_CONCAT column is compared as the sorted list of its parts (the spec leaves their order open), and an
+  empty group as "" (Virtuoso) or unbound (oxigraph) alike (the spec is unclear on an empty group with errors);
+- Virtuoso writes a non-ASCII GROUP_CONCAT separator (、；) as "?" (a Virtuoso defect, pinned by an xfail test
+  below): on Virtuoso the parts are split at "?" instead. Nothing else is normalised: numbers, dates, language
+  tagged strings and IRIs came back identical, so no number formatting is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from test_endpoint import built_graph, graph_names, named_results, triple_counts
+
+from policykg.endpoint_cli import free_port
+from policykg.graph.store import EmbeddedStore, RemoteStore, ResultTable
+from policykg.push import PushError, PushReport, push, push_graphs, read_graphs
+from policykg.query import load_queries
+
+pytestmark = pytest.mark.virtuoso
+
+USER = PASSWORD = "dba"  # a new Virtuoso database has user dba with password dba
+MANGLED_SEPARATOR = "?"
+
+INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 60
+ServerThreads = 10
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 5
+ServerThreads = 5
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 120
+"""
+
+
+@dataclass
+class Virtuoso:
+    """A running Virtuoso: its query endpoint, the authenticated endpoints for writes, and the process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    folder: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    @property
+    def sparql_auth(self) -> str:
+        return f"{self.url}/sparql-auth"
+
+    @property
+    def graph_store(self) -> str:
+        return f"{self.url}/sparql-graph-crud-auth"
+
+    def log(self) -> str:
+        path = self.folder / "virtuoso.log"
+        return path.read_text("utf-8", "replace")[-3000:] if path.exists() else "(no log)"
+
+
+_RUNNING: dict[str, Virtuoso] = {}
+
+
+def virtuoso_server(request: pytest.FixtureRequest) -> Virtuoso:
+    """Start one Virtuoso per test session (shared with test_safety.py, stopped when the session ends), or
+    skip/fail saying why."""
+    if "server" in _RUNNING:
+        return _RUNNING["server"]
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        reason = ("virtuoso-t is not installed: `apt-get install -y --no-install-recommends "
+                  "virtuoso-opensource-7-bin` (Debian) to run the Virtuoso tests")
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must install it (.ci/run does)")
+        pytest.skip(reason)
+    tmp_path_factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    (folder / "virtuoso.ini").write_text(INI.format(dir=folder, sql_port=sql_port, http_port=http_port), "utf-8")
+    process = subprocess.Popen([binary, "+configfile", str(folder / "virtuoso.ini"), "+foreground"], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Virtuoso(f"http://127.0.0.1:{http_port}", process, folder)
+    request.config.add_cleanup(lambda: stop_virtuoso(server))
+    deadline = time.monotonic() + 90
+    probe = RemoteStore(server.sparql, timeout=5)
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"Virtuoso stopped while starting (code {process.returncode}):\n{server.log()}")
+        try:
+            probe.select("SELECT (1 AS ?one) WHERE { }")
+            break
+        except (OSError, ValueError):
+            if time.monotonic() > deadline:
+                stop_virtuoso(server)
+                pytest.fail(f"Virtuoso did not answer on {server.sparql} within 90 s:\n{server.log()}")
+            time.sleep(0.5)
+    _RUNNING["server"] = server
+    return server
+
+
+def stop_virtuoso(server: Virtuoso) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=10)
+    _RUNNING.pop("server", None)
+
+
+_PUSHED: dict[Path, PushReport] = {}
+
+
+def pushed_virtuoso(request: pytest.FixtureRequest) -> tuple[Virtuoso, Path]:
+    """Virtuoso holding the built graph, pushed once per session with SPARQL Update on /sparql-auth."""
+    server = virtuoso_server(request)
+    built = built_graph(request.getfixturevalue("tmp_path_factory"))
+    if built not in _PUSHED:
+        report = push(built, endpoint=server.sparql, update_endpoint=server.sparql_auth, user=USER,
+                      password=PASSWORD)
+        assert report.complete, [(g.graph, g.sent, g.found) for g in report.graphs]
+        _PUSHED[built] = report
+    return server, built
+
+
+@pytest.fixture(scope="module")
+def virtuoso(request: pytest.FixtureRequest) -> Virtuoso:
+    return virtuoso_server(request)
+
+
+@pytest.fixture(scope="module")
+def pushed(request: pytest.FixtureRequest, virtuoso: Virtuoso) -> tuple[Virtuoso, Path]:
+    return pushed_virtuoso(request)
+
+
+@pytest.fixture(scope="module")
+def embedded(pushed: tuple[Virtuoso, Path]) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(pushed[1] / "store")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def remote(pushed: tuple[Virtuoso, Path], embedded: EmbeddedStore) -> RemoteStore:
+    """Virtuoso restricted to policykg's graphs with default-graph-uri: its system graphs stay out."""
+    return RemoteStore(pushed[0].sparql, timeout=60, default_graphs=graph_names(embedded))
+
+
+GROUP_CONCAT = re.compile(
+    r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?\?\w+\s*;\s*SEPARATOR\s*=\s*"([^"]*)"\s*\)\s*AS\s+\?(\w+)', re.IGNORECASE)
+
+
+def concat_columns(query_text: str) -> dict[str, str]:
+    """GROUP_CONCAT columns of a query and their separators, read from the query text."""
+    return {column: separator for separator, column in GROUP_CONCAT.findall(query_text)}
+
+
+def comparable(table: ResultTable, separators: dict[str, str], *, on_virtuoso: bool) -> list[tuple[object, ...]]:
+    """Rows as a sorted list, GROUP_CONCAT cells as sorted parts (see the module docstring for why)."""
+    rows = []
+    for row in table.rows:
+        cells: list[object] = []
+        for column, value in zip(table.columns, row, strict=True):
+            if column in separators:
+                separator = separators[column]
+                if on_virtuoso and not separator.isascii():
+                    separator = MANGLED_SEPARATOR
+                cells.append(tuple(sorted(value.split(separator))) if value else ())
+            else:
+                cells.append(value)
+        rows.append(tuple(cells))
+    return sorted(rows, key=repr)
+
+
+def test_push_reports_every_graph_complete(pushed: tuple[Virtuoso, Path], embedded: EmbeddedStore) -> None:
+    report = _PUSHED[pushed[1]]
+    assert report.complete and {g.graph for g in report.graphs} == set(graph_names(embedded))
+
+
+def test_every_named_query_answers_the_same_on_virtuoso(embedded: EmbeddedStore, remote: RemoteStore) -> None:
+    queries = load_queries()
+    local, served = named_results(embedded), named_results(remote)
+    assert local.keys() == served.keys()
+    for key, table in local.items():
+        separators = concat_columns(queries[key[0]].text)
+        assert served[key].columns == table.columns, key
+        assert len(served[key].rows) == len(table.rows), key
+        assert comparable(served[key], separators, on_virtuoso=True) == comparable(table, separators,
+                                                                                   on_virtuoso=False), key
+    assert sum(len(t.rows) for t in local.values()) > 300
+
+
+def test_numbers_dates_and_language_tags_come_back_unchanged(embedded: EmbeddedStore, remote: RemoteStore) -> None:
+    query = """SELECT ?o (DATATYPE(?o) AS ?type) (LANG(?o) AS ?lang) WHERE {
+      ?s ?p ?o FILTER (isLiteral(?o) && DATATYPE(?o) != <http://www.w3.org/2001/XMLSchema#string>)
+    }"""
+    local, served = embedded.select(query), remote.select(query)
+    assert Counter(served.rows) == Counter(local.rows)
+    kinds = {row[1] or "" for row in local.rows}
+    assert {"http://www.w3.org/2001/XMLSchema#decimal", "http://www.w3.org/2001/XMLSchema#integer",
+            "http://www.w3.org/2001/XMLSchema#gYear"} <= {k for k in kinds if "XMLSchema" in k}
+
+
+def test_system_graphs_stay_out_with_default_graphs(embedded: EmbeddedStore, remote: RemoteStore,
+                                                    virtuoso: Virtuoso) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    total = int(embedded.select(count).rows[0][0] or 0)
+    assert int(remote.select(count).rows[0][0] or 0) == total
+    unrestricted = int(RemoteStore(virtuoso.sparql).select(count).rows[0][0] or 0)
+    assert unrestricted > total  # Virtuoso's own graphs: why RemoteStore takes default_graphs
+
+
+def _triples_as_served(store: RemoteStore, graph: str) -> Counter[tuple[str, str, tuple[str | None, ...]]]:
+    rows = store.select(f"""SELECT ?s ?p ?o (isBlank(?s) AS ?blank_s) (isBlank(?o) AS ?blank_o)
+      (isLiteral(?o) AS ?literal) (LANG(?o) AS ?lang) (DATATYPE(?o) AS ?type)
+      WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}""").rows
+    found: Counter[tuple[str, str, tuple[str | None, ...]]] = Counter()
+    for s, p, o, blank_s, blank_o, literal, lang, datatype in rows:
+        obj: tuple[str | None, ...]
+        if blank_o in ("1", "true"):
+            obj = ("_:",)
+        elif literal in ("1", "true"):
+            obj = (o, lang or datatype)
+        else:
+            obj = (o,)
+        found["_:" if blank_s in ("1", "true") else s or "", p or "", obj] += 1
+    return found
+
+
+def _triples_as_sent(triples: list[ox.Triple]) -> Counter[tuple[str, str, tuple[str | None, ...]]]:
+    sent: Counter[tuple[str, str, tuple[str | None, ...]]] = Counter()
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.BlankNode):
+            obj: tuple[str | None, ...] = ("_:",)
+        elif isinstance(o, ox.Literal):
+            obj = (o.value, o.language or o.datatype.value)
+        else:
+            obj = (o.value,)
+        sent["_:" if isinstance(t.subject, ox.BlankNode) else t.subject.value, t.predicate.value, obj] += 1
+    return sent
+
+
+@pytest.mark.parametrize("route", ["update", "graph-store"])
+def test_both_push_routes_round_trip_every_triple(route: str, pushed: tuple[Virtuoso, Path]) -> None:
+    server, built = pushed
+    graphs = {f"urn:policykg-test:{route}:{name.rsplit('/', 1)[1]}": triples
+              for name, triples in read_graphs(built / "kg.nq").items()}
+    where = {"update_endpoint": server.sparql_auth} if route == "update" else {"graph_store": server.graph_store}
+    for _ in range(2):  # pushing twice replaces, it does not duplicate
+        push_graphs(graphs, user=USER, password=PASSWORD, **where)
+    store = RemoteStore(server.sparql)
+    for graph, triples in graphs.items():
+        assert _triples_as_served(store, graph) == _triples_as_sent(triples), graph
+
+
+def test_wrong_password_and_anonymous_writes_are_refused_in_plain_words(pushed: tuple[Virtuoso, Path],
+                                                                        remote: RemoteStore) -> None:
+    server, built = pushed
+    before = triple_counts(remote)
+    with pytest.raises(PushError, match=r"refused the write.*--user/--password"):
+        push(built, update_endpoint=server.sparql_auth, user=USER, password="wrong")
+    with pytest.raises(PushError, match="refused the write"):
+        push(built, update_endpoint=server.sparql)  # anonymous updates on /sparql fail (SR186)
+    assert triple_counts(remote) == before
+
+
+@pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 writes a non-ASCII GROUP_CONCAT separator as '?'; when this "
+                   "passes, drop MANGLED_SEPARATOR from the comparison above")
+def test_virtuoso_keeps_a_non_ascii_group_concat_separator(remote: RemoteStore) -> None:
+    query = 'SELECT (GROUP_CONCAT(?x; SEPARATOR="、") AS ?joined) WHERE { VALUES ?x { "甲" "乙" } }'
+    assert remote.select(query).rows[0][0] in ("甲、乙", "乙、甲")
