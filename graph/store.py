@@ -162,7 +162,7 @@ class RemoteStore:
 
     def _wrapper(self, query: str) -> SPARQLWrapper:
         """A configured SPARQLWrapper (imported lazily: the embedded path never needs it)."""
-        from SPARQLWrapper import BASIC, DIGEST, GET, JSON, POST, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import BASIC, DIGEST, GET, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
 
         sparql = SPARQLWrapper(self.endpoint, agent="policykg")
         sparql.setTimeout(max(1, round(self.timeout)))
@@ -174,6 +174,10 @@ class RemoteStore:
             sparql.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
             sparql.setCredentials(self.user, self.password or "")
         sparql.setQuery(query)
+        # SPARQLWrapper guesses the query form with a regex that also reads comments (it strips only every other
+        # comment line), so a comment containing "add", "load" or "drop" made it POST the SELECT as `update=`:
+        # RemoteStore sends read queries only, so say so.
+        sparql.queryType = SELECT
         url_length = len(self.endpoint) + len(sparql._getRequestEncodedParameters(("query", query))) + 1
         if url_length <= self.max_get_url:
             sparql.setMethod(GET)
@@ -191,12 +195,6 @@ class RemoteStore:
             tuple(_remote_plain(binding.get(c)) for c in columns) for binding in answer["results"].get("bindings", [])
         ]
         return ResultTable(columns, rows)
-
-    def ask(self, query: str, params: Mapping[str, ParamValue] | None = None) -> bool:
-        answer = self._request(inject_values(query, params))
-        if not isinstance(answer, dict) or "boolean" not in answer:
-            raise ValueError("not an ASK query")
-        return bool(answer["boolean"])
 
     def _request(self, query: str) -> object:
         import urllib.error
@@ -235,5 +233,17 @@ def _remote_plain(term: Mapping[str, str] | None) -> str | None:
 
 
 def _first_line(exc: Exception) -> str:
+    """The server's own words when SPARQLWrapper kept them (after "Response:"), else the exception's first line."""
+    import ast
+
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    head, sep, response = text.partition("Response:\n")
+    if sep:
+        try:
+            body = ast.literal_eval(response.strip())
+            said = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)).strip()
+        except (ValueError, SyntaxError):
+            said = response.strip()
+        if said:
+            return said.splitlines()[0][:500]
+    return head.strip().splitlines()[0] if head.strip() else type(exc).__name__

@@ -128,7 +128,7 @@ def text_forms(text: str) -> list[str]:
 
 
 def _equivalent_names(lexicon: Lexicon) -> list[frozenset[str]]:
-    """Sets of names that mean the same agency or unit: 卫健委 = 卫生健康委 = 卫生健康委员会, 发改委 = 发展和改革委员会."""
+    """Sets of names that mean the same unit: 卫健委 = 卫生健康委 = 卫生健康委员会, 发改委 = 发展和改革委员会."""
     groups: list[frozenset[str]] = []
     for unit in lexicon.units:
         stems = {unit.name, *unit.forms} | ({unit.provincial} if unit.provincial else set())
@@ -370,7 +370,8 @@ def _names(units: Iterable[Unit], role: str, separator: str = UNIT_SEPARATOR) ->
 # The three questions
 
 WHO_LEADS_COLUMNS = ["文件", "序号", "任务", "牵头单位", "配合单位", "原文", "来源文件"]
-AGENCY_COLUMNS = ["单位", "地区", "文件", "序号", "任务", "角色", "依据", "原文写法", "原文", "责任依据原文", "来源文件"]
+AGENCY_COLUMNS = ["单位", "地区", "文件", "序号", "任务", "角色", "依据", "原文写法", "原文", "责任依据原文",
+                  "来源文件"]
 TARGET_COLUMNS = ["文件", "序号", "任务", "指标", "目标值", "完成时限", "牵头单位", "配合单位", "原文", "来源文件"]
 
 Progress = Callable[[int, int], None]

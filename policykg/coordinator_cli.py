@@ -9,6 +9,7 @@ from itertools import groupby
 from pathlib import Path
 
 import click
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -57,13 +58,14 @@ def _print(answer: Answer, fmt: str, title: str) -> None:
     console.print(f"[bold]{escape(title)}[/]", highlight=False)
     columns = [c for c in answer.table_columns if c != "文件"]
     for (document, source), rows in groupby(answer.view_rows, key=lambda r: (r.get("文件", ""), r.get("来源文件", ""))):
-        view = Table(title=f"{escape(document)}  [dim]{escape(source)}[/]" if source else escape(document), title_justify="left",
-                     show_lines=True, header_style="bold", expand=True)
+        title = f"{escape(document)}  [dim]{escape(source)}[/]" if source else escape(document)
+        view = Table(title=title, title_justify="left", show_lines=True, header_style="bold", expand=True)
         for column in columns:
+            width = cell_len(column)  # never break a header such as 牵头单位
             if column in _NARROW:
-                view.add_column(column, no_wrap=column == "序号", overflow="fold")
+                view.add_column(column, min_width=width, no_wrap=column == "序号", overflow="fold")
             else:
-                view.add_column(column, ratio=_RATIOS.get(column, 1), overflow="fold")
+                view.add_column(column, min_width=width, ratio=_RATIOS.get(column, 1), overflow="fold")
         for row in rows:
             view.add_row(*(escape(row.get(c, "")) for c in columns))
         console.print(view)
@@ -79,7 +81,8 @@ def _store_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _format_option(command: Callable[..., None]) -> Callable[..., None]:
     return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-                        show_default=True, help="table for reading; csv or json (full quotes) for other tools.")(command)
+                        show_default=True, help="table for reading; csv or json (full quotes) for other tools.",
+                        )(command)
 
 
 def _agency_hints(name: str, suggestions: list[str]) -> list[str]:

@@ -24,8 +24,15 @@ from policykg.viz.graphs import load, overview_graph
 from policykg.viz.render import ViewInfo, render_views, write_view
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FIXTURE = Path(__file__).parent / "fixtures" / "viz_sample.trig"
 ID = "https://w3id.org/policykg/id/"
 PROVINCIAL = ID + "doc/510000/川府发〔2024〕12号"
@@ -34,8 +41,10 @@ HOSTILE_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__p
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium fonts-noto-cjk)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian chromium at /usr/bin/chromium (apt-get install -y chromium fonts-noto-cjk)",
+    ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
 
@@ -142,11 +151,14 @@ def test_hostile_title_shows_as_text_and_runs_nothing(tab: Tab, rendered: tuple[
         assert "<script>window.__pwned=3</script>“两化”融合 & <b>数据</b>" in node["title"]  # the quote
 
         # Hover the node: vis-network shows the tooltip, which must hold the text and no elements.
-        box = tab.page.evaluate("""id => {
+        box = tab.page.evaluate(
+            """id => {
             const p = network.canvasToDOM(network.getPosition(id));
             const r = document.getElementById("network").getBoundingClientRect();
             return {x: r.left + p.x, y: r.top + p.y};
-        }""", HOSTILE_TASK)
+        }""",
+            HOSTILE_TASK,
+        )
         tooltip = tab.page.locator("div.vis-tooltip")
         for dx in (0, 1, 2, 1):
             tab.page.mouse.move(box["x"] + dx, box["y"])
@@ -186,8 +198,7 @@ def test_search_and_filters(tab: Tab, rendered: tuple[list[ViewInfo], Path]) -> 
     tab.clean()
 
 
-def synthetic_nquads(documents: int = 10, tasks_per_document: int = 79, agencies: int = 200,
-                     seed: int = 7) -> bytes:
+def synthetic_nquads(documents: int = 10, tasks_per_document: int = 79, agencies: int = 200, seed: int = 7) -> bytes:
     """A corpus-shaped graph whose overview has exactly documents + tasks + agencies = 1,000 nodes."""
     rng = random.Random(seed)
     pkg, eli = "https://w3id.org/policykg/ontology#", "http://data.europa.eu/eli/ontology#"
@@ -241,6 +252,8 @@ def test_thousand_nodes_settle_and_stop(tab: Tab, tmp_path: Path) -> None:
     assert tab.page.evaluate("() => JSON.stringify(network.getPositions())") == positions  # it stopped
     tab.page.screenshot(path=str(screenshot_dir() / "synthetic-1000.png"))
     tab.clean()
-    print(f"\n1,000 nodes / {view.edge_count} edges: render {render_seconds:.2f} s, "
-          f"stabilisation {state['stabilizationMs']} ms, page open to ready {open_seconds:.2f} s")
+    print(
+        f"\n1,000 nodes / {view.edge_count} edges: render {render_seconds:.2f} s, "
+        f"stabilisation {state['stabilizationMs']} ms, page open to ready {open_seconds:.2f} s"
+    )
     assert state["stabilizationMs"] < 30_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,15 +25,21 @@ from conftest import CORPUS
 from policykg.build import run_build
 from policykg.cli import cli
 from policykg.endpoint_cli import OxigraphServer, ServerError, free_port
-from policykg.graph.store import EmbeddedStore, EndpointError, GraphStore, RemoteStore, ResultTable
+from policykg.graph.store import EmbeddedStore, EndpointError, GraphStore, ParamValue, RemoteStore, ResultTable
 from policykg.push import PushError, push, read_graphs
 from policykg.query import load_queries, run_named
 
-#: every parameterised query runs with several values: matches in several documents, one, and none
-PARAMETER_SETS: dict[str, list[dict[str, str]]] = {
-    "agency_tasks": [{"agency": "卫生健康委"}, {"agency": "贵州省民政厅"}, {"agency": "民政"},
-                     {"agency": "有关部门"}, {"agency": "no such agency"}],
-    "who_leads": [{"task": "探访关爱"}, {"task": "养老"}, {"task": "服务"}, {"task": "no such task"}],
+Params = dict[str, ParamValue]
+Plan = dict[str, list[Params]]
+
+NO_MATCH = "no such value"
+NO_SUCH_IRI = "https://w3id.org/policykg/id/no-such-thing"
+
+#: where IRIs for an "the IRI of one …" parameter come from: things that take part in responsibilities
+IRI_SOURCES = {
+    "agenc": "SELECT DISTINCT ?x WHERE { ?r <https://w3id.org/policykg/ontology#agent> ?x } ORDER BY ?x LIMIT 3",
+    "task": "SELECT DISTINCT ?x WHERE { ?x <https://w3id.org/policykg/ontology#hasResponsibility> ?r } "
+            "ORDER BY ?x LIMIT 3",
 }
 
 
@@ -45,18 +52,40 @@ def built_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def parameter_sets(name: str) -> list[dict[str, str]]:
-    return PARAMETER_SETS.get(name, [{}])
+def parameter_values(store: GraphStore, description: str) -> list[ParamValue]:
+    """Values for one parameter, read from its description in the query header so that new queries are covered:
+    the examples it gives, real IRIs for an IRI, years for an integer, "" where empty means any, and a value that
+    matches nothing."""
+    text = description.lower()
+    if "integer" in text:
+        return [0, 2025, 2030, 1900]
+    if "iri" in text:
+        source = next((query for key, query in IRI_SOURCES.items() if key in text), None)
+        iris: list[ParamValue] = [row[0] for row in store.select(source).rows if row[0]] if source else []
+        return [*iris, *([""] if "empty" in text else []), NO_SUCH_IRI]
+    examples = [part.strip() for group in re.findall(r"[(（]([^)）]*)[)）]", description)
+                for part in re.split(r"[,，、]", group)]
+    examples += re.findall(r"e\.g\.\s*([^\s,;，；)]+)", description)
+    return [*dict.fromkeys(e for e in examples if e), *([""] if "empty" in text else []), NO_MATCH]
 
 
-def named_results(store: GraphStore) -> dict[tuple[str, str], ResultTable]:
-    """Every named query with every parameter set, keyed by (query name, parameters as JSON)."""
-    results = {}
+def parameter_plan(store: GraphStore) -> Plan:
+    """Parameter sets per named query: every parameter at its first value, then each one varied alone."""
+    plan: Plan = {}
     for name, query in load_queries().items():
-        assert set(query.params) == set(parameter_sets(name)[0]), f"add parameter values for {name} to PARAMETER_SETS"
-        for params in parameter_sets(name):
-            results[name, json.dumps(params, ensure_ascii=False)] = run_named(store, query, params)
-    return results
+        choices = {param: parameter_values(store, description) for param, description in query.params.items()}
+        first = {param: values[0] for param, values in choices.items()}
+        sets = [first] + [{**first, param: value} for param, values in choices.items() for value in values[1:]]
+        plan[name] = [dict(items) for items in dict.fromkeys(tuple(sorted(s.items())) for s in sets)]
+    return plan
+
+
+def named_results(store: GraphStore, plan: Plan) -> dict[tuple[str, str], ResultTable]:
+    """Every named query with every parameter set of the plan, keyed by (query name, parameters as JSON)."""
+    queries = load_queries()
+    assert set(plan) == set(queries)
+    return {(name, json.dumps(params, ensure_ascii=False, sort_keys=True)): run_named(store, queries[name], params)
+            for name, sets in plan.items() for params in sets}
 
 
 def graph_names(store: EmbeddedStore) -> list[str]:
@@ -83,6 +112,11 @@ def embedded(built: Path) -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture(scope="module")
+def plan(embedded: EmbeddedStore) -> Plan:
+    return parameter_plan(embedded)
+
+
+@pytest.fixture(scope="module")
 def server(built: Path) -> Iterator[OxigraphServer]:
     with OxigraphServer(built / "store", free_port()) as running:
         yield running
@@ -93,13 +127,24 @@ def remote(server: OxigraphServer) -> RemoteStore:
     return RemoteStore(server.query_url, timeout=30)
 
 
-def test_every_named_query_answers_the_same_over_http(embedded: EmbeddedStore, remote: RemoteStore) -> None:
-    local, served = named_results(embedded), named_results(remote)
+def test_every_named_query_answers_the_same_over_http(embedded: EmbeddedStore, remote: RemoteStore,
+                                                      plan: Plan) -> None:
+    local, served = named_results(embedded, plan), named_results(remote, plan)
     assert local.keys() == served.keys()
     for key, table in local.items():
         assert served[key].columns == table.columns, key
         assert served[key].rows == table.rows, key  # same engine and store: same rows in the same order
-    assert any(table.rows for (name, _), table in local.items() if name == "who_leads")
+    for name, sets in plan.items():  # the comparison means something: every query finds rows with some values
+        assert any(local[name, json.dumps(p, ensure_ascii=False, sort_keys=True)].rows for p in sets), name
+
+
+def test_parameter_plan_reads_examples_iris_and_years(embedded: EmbeddedStore) -> None:
+    assert parameter_values(embedded, "task — any fragment of a task title, e.g. 探访关爱") == ["探访关爱", NO_MATCH]
+    assert parameter_values(embedded, "agency — a name (省卫生健康委, 卫生健康委), empty for any")[:3] == [
+        "省卫生健康委", "卫生健康委", ""]
+    iris = parameter_values(embedded, "agency — the IRI of one agency")
+    assert all(str(v).startswith("https://") for v in iris) and len(iris) == 4
+    assert 0 in parameter_values(embedded, "due — a year (integer)")
 
 
 def test_remote_rows_are_plain_strings_like_the_embedded_store(embedded: EmbeddedStore, remote: RemoteStore) -> None:
@@ -129,6 +174,13 @@ def test_default_graph_is_the_union_and_default_graph_uri_restricts_it(built: Pa
     from_url = RemoteStore(in_url)
     assert from_url.endpoint == server.query_url and from_url.default_graphs == [ontology]
     assert from_url.select(count).rows[0][0] == expected
+
+
+def test_comments_naming_update_operations_do_not_turn_a_select_into_an_update(embedded: EmbeddedStore,
+                                                                              remote: RemoteStore) -> None:
+    query = "# add, load, copy or drop nothing: this is a SELECT\n# insert? delete? no\nSELECT (COUNT(*) AS ?n) " \
+            "WHERE { ?s ?p ?o }"
+    assert remote.select(query) == embedded.select(query)
 
 
 def test_long_queries_go_by_form_encoded_post(embedded: EmbeddedStore, remote: RemoteStore) -> None:
@@ -225,7 +277,7 @@ def test_serve_says_what_to_do_when_the_port_is_taken_or_the_store_missing(serve
 
 
 @pytest.mark.parametrize("route", ["update", "graph-store"])
-def test_push_fills_a_writable_oxigraph_server(route: str, built: Path, embedded: EmbeddedStore,
+def test_push_fills_a_writable_oxigraph_server(route: str, built: Path, embedded: EmbeddedStore, plan: Plan,
                                                tmp_path: Path) -> None:
     with OxigraphServer(tmp_path / "target", free_port(), read_only=False) as target:
         where = {"update_endpoint": target.update_url} if route == "update" else {"graph_store": target.store_url}
@@ -237,7 +289,7 @@ def test_push_fills_a_writable_oxigraph_server(route: str, built: Path, embedded
         assert sum(g.sent for g in report.graphs) == sent
         remote = RemoteStore(target.query_url)
         assert triple_counts(remote) == triple_counts(embedded)
-        assert named_results(remote) == named_results(embedded)
+        assert named_results(remote, plan) == named_results(embedded, plan)
 
 
 def test_push_errors_say_what_to_change(built: Path, tmp_path: Path, server: OxigraphServer) -> None:

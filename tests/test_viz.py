@@ -80,8 +80,11 @@ def test_render_writes_every_view_and_an_index(rendered: tuple[list[ViewInfo], P
         assert (len(nodes), len(edges)) == (view.node_count, view.edge_count), view.file_name
     index = (out / "index.html").read_text(encoding="utf-8")
     for view in views:
-        row = re.search(rf'<a href="{re.escape(view.file_name)}">(.*?)</a></td><td class="num">(\d+)</td>'
-                        rf'<td class="num">(\d+)</td>', index)
+        row = re.search(
+            rf'<a href="{re.escape(view.file_name)}">(.*?)</a></td><td class="num">(\d+)</td>'
+            rf'<td class="num">(\d+)</td>',
+            index,
+        )
         assert row, view.file_name
         assert (int(row.group(2)), int(row.group(3))) == (view.node_count, view.edge_count)
     assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", *(v.file_name for v in views)])
@@ -122,7 +125,7 @@ def test_physics_settles_then_stops(rendered: tuple[list[ViewInfo], Path]) -> No
     assert options["edges"]["smooth"]["enabled"] is False
     assert options["layout"]["improvedLayout"] is False
     assert options["interaction"]["hideEdgesOnDrag"] is True
-    handler = text[text.index('network.once("stabilizationIterationsDone"'):]
+    handler = text[text.index('network.once("stabilizationIterationsDone"') :]
     assert "network.setOptions({ physics: { enabled: false } })" in handler[:300]
 
 
@@ -140,10 +143,19 @@ def test_pages_are_offline(rendered: tuple[list[ViewInfo], Path]) -> None:
 
 
 def test_remote_scan_catches_what_it_should() -> None:
-    for bad in ('<script src="https://cdn.example/x.js">', "<link href='//cdn.example/x.css'>",
-                "@import url(https://x/y.css);", "background: url( 'http://x/y.png')", '<img SRC = "http://x">'):
+    for bad in (
+        '<script src="https://cdn.example/x.js">',
+        "<link href='//cdn.example/x.css'>",
+        "@import url(https://x/y.css);",
+        "background: url( 'http://x/y.png')",
+        '<img SRC = "http://x">',
+    ):
         assert REMOTE.search(bad), bad
-    for fine in ('<a href="index.html">', "url(data:image/png;base64,AAA)", 'createElementNS("http://www.w3.org/2000/svg")'):
+    for fine in (
+        '<a href="index.html">',
+        "url(data:image/png;base64,AAA)",
+        'createElementNS("http://www.w3.org/2000/svg")',
+    ):
         assert not REMOTE.search(fine), fine
 
 
@@ -175,11 +187,18 @@ def test_tooltips_quote_the_source(data: GraphData) -> None:
 
 
 def test_agency_view_is_its_ego_network(data: GraphData) -> None:
-    ego = agency_graph(overview_graph(data), NDRC)
+    overview = overview_graph(data)
+    ego = agency_graph(overview, NDRC)
     assert set(ego) == {
-        NDRC, NATIONAL, NATIONAL + "/part/2.1", NATIONAL + "/part/2.2",
-        ID + "agency/100000/工业和信息化部", ID + "agency/100000/有关部门",
+        NDRC,
+        NATIONAL,
+        NATIONAL + "/part/2.1",
+        NATIONAL + "/part/2.2",
+        ID + "agency/100000/工业和信息化部",
+        ID + "agency/100000/有关部门",
     }
+    assert [n for n, focus in ego.nodes(data="focus") if focus] == [NDRC]
+    assert not any(focus for _, focus in overview.nodes(data="focus"))  # shared by every agency view: untouched
 
 
 def test_collaboration_network(data: GraphData) -> None:
@@ -214,8 +233,9 @@ def test_render_is_deterministic(store: EmbeddedStore, tmp_path: Path) -> None:
         assert (tmp_path / "a" / view.file_name).read_bytes() == (tmp_path / "b" / view.file_name).read_bytes()
 
 
-def test_writes_are_atomic_and_stale_pages_go(store: EmbeddedStore, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writes_are_atomic_and_stale_pages_go(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "viz"
     out.mkdir()
     (out / "document-000000000000.html").write_text("old", encoding="utf-8")

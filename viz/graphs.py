@@ -125,8 +125,13 @@ def load(store: GraphStore) -> GraphData:
         iri = row["doc"] or ""
         kind = "news" if (row["kind"] or "").endswith("NewsReport") else "document"
         data.documents[iri] = Document(
-            iri, kind, text(row["title"]), text(row["number"]), text(row["date"]),
-            text(row["level"]) or "unknown", text(row["place"]),
+            iri,
+            kind,
+            text(row["title"]),
+            text(row["number"]),
+            text(row["date"]),
+            text(row["level"]) or "unknown",
+            text(row["place"]),
         )
     for row in store.select(query_text("parts")).records():
         doc, iri = row["doc"] or "", row["part"] or ""
@@ -134,18 +139,31 @@ def load(store: GraphStore) -> GraphData:
             continue
         kind = "task" if (row["kind"] or "").endswith("Task") else "section"
         data.parts[iri] = Part(
-            iri, doc, text(row["parent"]) or doc, kind, text(row["title"]), text(row["marker"]),
-            text(row["path"]), text(row["quote"]),
+            iri,
+            doc,
+            text(row["parent"]) or doc,
+            kind,
+            text(row["title"]),
+            text(row["marker"]),
+            text(row["path"]),
+            text(row["quote"]),
         )
     for row in store.select(query_text("agencies")).records():
         iri = row["agency"] or ""
         kind = "collective" if (row["kind"] or "").endswith("CollectiveAgent") else "agency"
         data.agents[iri] = Agent(iri, kind, text(row["label"]) or tail(iri), text(row["altLabels"]), text(row["place"]))
     for row in store.select(query_text("responsibilities")).records():
-        data.responsibilities.append(Responsibility(
-            text(row["resp"]), text(row["task"]), text(row["agent"]), text(row["role"]), text(row["basis"]),
-            text(row["asWritten"]), text(row["quote"]),
-        ))
+        data.responsibilities.append(
+            Responsibility(
+                text(row["resp"]),
+                text(row["task"]),
+                text(row["agent"]),
+                text(row["role"]),
+                text(row["basis"]),
+                text(row["asWritten"]),
+                text(row["quote"]),
+            )
+        )
     for row in store.select(query_text("lineage")).records():
         data.links.append(Link(text(row["source"]), text(row["relation"]), text(row["target"])))
     for row in store.select(query_text("cited_titles")).records():
@@ -293,7 +311,9 @@ def document_graph(data: GraphData, doc_iri: str) -> nx.DiGraph:
 def agency_graph(overview: nx.DiGraph, agent_iri: str) -> nx.DiGraph:
     """An agency's ego network in the overview: its tasks, their documents and the other agencies on them."""
     nodes = nx.ego_graph(overview.to_undirected(as_view=True), agent_iri, radius=2).nodes
-    return overview.subgraph(nodes).copy()
+    ego = overview.subgraph(nodes).copy()
+    ego.nodes[agent_iri]["focus"] = True  # drawn larger, so the page shows whose network it is
+    return ego
 
 
 def collaboration_graph(data: GraphData) -> nx.Graph:
@@ -318,7 +338,8 @@ def collaboration_graph(data: GraphData) -> nx.Graph:
         attrs["weight"] = len(titles)
         attrs["tooltip"] = (
             f"{graph.nodes[a]['label']} — {graph.nodes[b]['label']}\n共同承担 {len(titles)} 项任务：\n"
-            + "\n".join(titles[:8]) + more
+            + "\n".join(titles[:8])
+            + more
         )
     centrality = nx.degree_centrality(graph) if len(graph) > 1 else dict.fromkeys(graph, 0.0)
     top = max(centrality.values(), default=0.0) or 1.0
@@ -344,8 +365,13 @@ def lineage_graph(data: GraphData) -> nx.DiGraph:
     """National → provincial → municipal: edges point from the applied or cited document to the one applying it."""
     graph = nx.DiGraph()
     for doc in data.documents.values():
-        graph.add_node(doc.iri, kind=doc.level if doc.level in LEVEL_NAMES else "unknown", label=doc.label,
-                       tooltip=document_tooltip(doc), row=LEVEL_ROWS.get(doc.level, 4))
+        graph.add_node(
+            doc.iri,
+            kind=doc.level if doc.level in LEVEL_NAMES else "unknown",
+            label=doc.label,
+            tooltip=document_tooltip(doc),
+            row=LEVEL_ROWS.get(doc.level, 4),
+        )
     relations: dict[tuple[str, str], set[str]] = defaultdict(set)
     for link in data.links:
         if link.source in graph and link.target in graph and link.source != link.target:
@@ -356,8 +382,9 @@ def lineage_graph(data: GraphData) -> nx.DiGraph:
         iri = external_iri(title)
         row = max(0, graph.nodes[source]["row"] - 1)
         if iri not in graph:
-            graph.add_node(iri, kind="external", label=short(title), row=row,
-                           tooltip=f"语料外文件（仅见引用标题）：{title}")
+            graph.add_node(
+                iri, kind="external", label=short(title), row=row, tooltip=f"语料外文件（仅见引用标题）：{title}"
+            )
         graph.nodes[iri]["row"] = min(row, graph.nodes[iri]["row"])
         relations[(iri, source)].add("cites")
     for (upper, lower), kinds in sorted(relations.items()):

@@ -97,8 +97,18 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     "collab": EdgeStyle("共同承担任务（越粗越多）", "#9a9a9a", 1, arrows=False),
 }
 COMMUNITY_COLORS = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-    "#b07aa1", "#ff9da7", "#9c755f", "#2f4b7c", "#a05195", "#7fb800",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#2f4b7c",
+    "#a05195",
+    "#7fb800",
 ]
 SOLO_COLOR = "#c8c8c8"
 
@@ -114,16 +124,21 @@ NOTES = {
 def physics_options() -> dict[str, Any]:
     """Settle fast, then stop (tooling notes: 1,000 nodes in about 3 s): forceAtlas2Based, 200 iterations."""
     return {
-        "nodes": {"font": {"face": "sans-serif", "size": 14}, "borderWidth": 1,
-                  "widthConstraint": {"maximum": 180}},
+        "nodes": {"font": {"face": "sans-serif", "size": 14}, "borderWidth": 1, "widthConstraint": {"maximum": 180}},
         "edges": {"smooth": {"enabled": False}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "interaction": {"hideEdgesOnDrag": True, "hover": True, "tooltipDelay": 120, "keyboard": False},
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -50, "centralGravity": 0.01, "springLength": 100,
-                                 "springConstant": 0.08, "damping": 0.4, "avoidOverlap": 0},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -50,
+                "centralGravity": 0.01,
+                "springLength": 100,
+                "springConstant": 0.08,
+                "damping": 0.4,
+                "avoidOverlap": 0,
+            },
             "minVelocity": 0.75,
             "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True},
         },
@@ -133,8 +148,16 @@ def physics_options() -> dict[str, Any]:
 def hierarchical_options() -> dict[str, Any]:
     """Lineage: fixed rows by level, no physics at all (nothing to settle)."""
     options = physics_options()
-    options["layout"] = {"improvedLayout": False, "hierarchical": {
-        "enabled": True, "direction": "UD", "levelSeparation": 140, "nodeSpacing": 190, "sortMethod": "directed"}}
+    options["layout"] = {
+        "improvedLayout": False,
+        "hierarchical": {
+            "enabled": True,
+            "direction": "UD",
+            "levelSeparation": 140,
+            "nodeSpacing": 190,
+            "sortMethod": "directed",
+        },
+    }
     options["physics"] = {"enabled": False}
     return options
 
@@ -149,8 +172,12 @@ def to_network(graph: nx.Graph, view_kind: str) -> Network:
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     for node, attrs in sorted(graph.nodes(data=True)):
         style = NODE_STYLES.get(attrs["kind"], NODE_STYLES["unknown"])
-        options: dict[str, Any] = {"title": esc(attrs["tooltip"]), "kind": attrs["kind"], "size": style.size,
-                                   "font": {"color": style.font_color}}
+        options: dict[str, Any] = {
+            "title": esc(attrs["tooltip"]),
+            "kind": attrs["kind"],
+            "size": style.size,
+            "font": {"color": style.font_color},
+        }
         color: str | dict[str, Any] = style.color
         if style.border:
             color = {"background": style.color, "border": style.border}
@@ -163,14 +190,24 @@ def to_network(graph: nx.Graph, view_kind: str) -> Network:
             options["size"] = round(attrs["size"], 1)
         if "row" in attrs:
             options["level"] = attrs["row"]
+        if attrs.get("focus"):
+            options.update(
+                size=style.size * 2, borderWidth=3, font={"color": style.font_color, "size": 18, "bold": True}
+            )
         net.add_node(node, label=esc(attrs["label"]), shape=style.shape, color=color, **options)
     for number, (source, target, attrs) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         style = EDGE_STYLES[attrs["kind"]]
         width = style.width + min(attrs.get("weight", 1) - 1, 8) if attrs["kind"] == "collab" else style.width
         net.add_edge(
-            source, target, id=f"e{number}", kind=attrs["kind"], title=esc(attrs["tooltip"]),
-            color={"color": style.color, "highlight": style.color, "hover": style.color}, width=width,
-            dashes=style.dashes, arrows={"to": {"enabled": style.arrows}},
+            source,
+            target,
+            id=f"e{number}",
+            kind=attrs["kind"],
+            title=esc(attrs["tooltip"]),
+            color={"color": style.color, "highlight": style.color, "hover": style.color},
+            width=width,
+            dashes=style.dashes,
+            arrows={"to": {"enabled": style.arrows}},
         )
     # Assigned directly: Network.set_options() strips every space from the JSON it is given.
     net.options = hierarchical_options() if view_kind == "lineage" else physics_options()
@@ -185,8 +222,9 @@ def legend(graph: nx.Graph, view_kind: str) -> list[dict[str, Any]]:
         for c in communities:
             if 0 <= c < len(COMMUNITY_COLORS):
                 size = sum(1 for _, x in graph.nodes(data="community") if x == c)
-                entries.append(node_entry(f"community-{c}", f"社区 {c + 1}（{size} 个机构）", "dot",
-                                          COMMUNITY_COLORS[c]))
+                entries.append(
+                    node_entry(f"community-{c}", f"社区 {c + 1}（{size} 个机构）", "dot", COMMUNITY_COLORS[c])
+                )
         if any(c < 0 or c >= len(COMMUNITY_COLORS) for c in communities):
             entries.append(node_entry("solo", "无合作 / 其他社区", "dot", SOLO_COLOR))
         for kind in ("agency", "collective"):
@@ -201,20 +239,40 @@ def legend(graph: nx.Graph, view_kind: str) -> list[dict[str, Any]]:
     edge_kinds = {k for _, _, k in graph.edges(data="kind")}
     for kind, style in EDGE_STYLES.items():
         if kind in edge_kinds:
-            entries.append({"target": "edge", "key": kind, "label": style.label, "color": style.color,
-                            "width": max(1, round(style.width)), "dashes": bool(style.dashes), "filter": True})
+            entries.append(
+                {
+                    "target": "edge",
+                    "key": kind,
+                    "label": style.label,
+                    "color": style.color,
+                    "width": max(1, round(style.width)),
+                    "dashes": bool(style.dashes),
+                    "filter": True,
+                }
+            )
     return entries
 
 
 def node_entry(key: str, label: str, shape: str, color: str, border: str = "") -> dict[str, Any]:
-    return {"target": "node", "key": key, "label": label, "shape": shape, "color": color, "border": border,
-            "filter": True}
+    return {
+        "target": "node",
+        "key": key,
+        "label": label,
+        "shape": shape,
+        "color": color,
+        "border": border,
+        "filter": True,
+    }
 
 
 @cache
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, undefined=StrictUndefined,
-                       keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 @cache
@@ -230,10 +288,20 @@ def page_html(graph: nx.Graph, view_kind: str, title: str) -> str:
     """The whole page for one view, as text."""
     net = to_network(graph, view_kind)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    return environment().get_template("view.html").render(
-        title=title, node_count=len(nodes), edge_count=len(edges), nodes=nodes, edges=edges,
-        options=json.loads(options) if isinstance(options, str) else options,
-        legend=legend(graph, view_kind), note=NOTES.get(view_kind, ""), vis_js=vis_js(),
+    return (
+        environment()
+        .get_template("view.html")
+        .render(
+            title=title,
+            node_count=len(nodes),
+            edge_count=len(edges),
+            nodes=nodes,
+            edges=edges,
+            options=json.loads(options) if isinstance(options, str) else options,
+            legend=legend(graph, view_kind),
+            note=NOTES.get(view_kind, ""),
+            vis_js=vis_js(),
+        )
     )
 
 
@@ -277,11 +345,25 @@ def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
         write_view(out_dir, lineage_graph(data), "lineage", "文件谱系：国家 → 省 → 市", "lineage.html"),
     ]
     for iri in sorted(data.documents, key=lambda d: (data.documents[d].level != "national", d)):
-        views.append(write_view(out_dir, document_graph(data, iri), "document", document_title(data, iri),
-                                f"document-{digest(iri)}.html"))
+        views.append(
+            write_view(
+                out_dir,
+                document_graph(data, iri),
+                "document",
+                document_title(data, iri),
+                f"document-{digest(iri)}.html",
+            )
+        )
     for iri in data.responsible_agents():
-        views.append(write_view(out_dir, agency_graph(overview, iri), "agency", f"机构：{data.agent(iri).label}",
-                                f"agency-{digest(iri)}.html"))
+        views.append(
+            write_view(
+                out_dir,
+                agency_graph(overview, iri),
+                "agency",
+                f"机构：{data.agent(iri).label}",
+                f"agency-{digest(iri)}.html",
+            )
+        )
     write_index(out_dir, views, data)
     remove_stale(out_dir, (v.file_name for v in views))
     return views
@@ -296,9 +378,15 @@ GROUPS = [
 
 def write_index(out_dir: Path, views: list[ViewInfo], data: GraphData) -> None:
     groups = [{"title": title, "views": [v for v in views if v.kind in kinds]} for title, kinds in GROUPS]
-    page = environment().get_template("index.html").render(
-        views=views, groups=[g for g in groups if g["views"]], document_count=len(data.documents),
-        agency_count=len(data.responsible_agents()),
+    page = (
+        environment()
+        .get_template("index.html")
+        .render(
+            views=views,
+            groups=[g for g in groups if g["views"]],
+            document_count=len(data.documents),
+            agency_count=len(data.responsible_agents()),
+        )
     )
     write_atomic(out_dir / "index.html", page)
 
