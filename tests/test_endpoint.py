@@ -35,11 +35,12 @@ Plan = dict[str, list[Params]]
 NO_MATCH = "no such value"
 NO_SUCH_IRI = "https://w3id.org/policykg/id/no-such-thing"
 
-#: where IRIs for an "the IRI of one …" parameter come from: things that take part in responsibilities
+#: where IRIs for an "the IRI of one …" parameter come from: the agencies and tasks with most responsibilities
 IRI_SOURCES = {
-    "agenc": "SELECT DISTINCT ?x WHERE { ?r <https://w3id.org/policykg/ontology#agent> ?x } ORDER BY ?x LIMIT 3",
-    "task": "SELECT DISTINCT ?x WHERE { ?x <https://w3id.org/policykg/ontology#hasResponsibility> ?r } "
-            "ORDER BY ?x LIMIT 3",
+    "agenc": "SELECT ?x (COUNT(*) AS ?n) WHERE { ?r <https://w3id.org/policykg/ontology#agent> ?x } "
+             "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 3",
+    "task": "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/policykg/ontology#hasResponsibility> ?r } "
+            "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 3",
 }
 
 
@@ -54,15 +55,16 @@ def built_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def parameter_values(store: GraphStore, description: str) -> list[ParamValue]:
     """Values for one parameter, read from its description in the query header so that new queries are covered:
-    the examples it gives, real IRIs for an IRI, years for an integer, "" where empty means any, and a value that
-    matches nothing."""
+    the examples it gives, real IRIs for an IRI, years for a year or integer (0 where 0 means any), "" where empty
+    means any, and a value that matches nothing."""
     text = description.lower()
-    if "integer" in text:
-        return [0, 2025, 2030, 1900]
-    if "iri" in text:
+    if "iri" in text.split() or "iri," in text:
         source = next((query for key, query in IRI_SOURCES.items() if key in text), None)
         iris: list[ParamValue] = [row[0] for row in store.select(source).rows if row[0]] if source else []
         return [*iris, *([""] if "empty" in text else []), NO_SUCH_IRI]
+    if "integer" in text or "year" in text:
+        years: list[ParamValue] = [int(y) for y in re.findall(r"\b(\d{4})\b", description)]
+        return list(dict.fromkeys([*years, 2025, 2030, 1900, *([0] if re.search(r"\b0 for\b", text) else [])]))
     examples = [part.strip() for group in re.findall(r"[(（]([^)）]*)[)）]", description)
                 for part in re.split(r"[,，、]", group)]
     examples += re.findall(r"e\.g\.\s*([^\s,;，；)]+)", description)
@@ -144,7 +146,9 @@ def test_parameter_plan_reads_examples_iris_and_years(embedded: EmbeddedStore) -
         "省卫生健康委", "卫生健康委", ""]
     iris = parameter_values(embedded, "agency — the IRI of one agency")
     assert all(str(v).startswith("https://") for v in iris) and len(iris) == 4
-    assert 0 in parameter_values(embedded, "due — a year (integer)")
+    assert parameter_values(embedded, "due — the latest year (integer), 0 for every target") == [2025, 2030, 1900, 0]
+    assert parameter_values(embedded, "year — the latest deadline year to include, e.g. 2027") == [
+        2027, 2025, 2030, 1900]
 
 
 def test_remote_rows_are_plain_strings_like_the_embedded_store(embedded: EmbeddedStore, remote: RemoteStore) -> None:

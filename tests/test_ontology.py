@@ -94,13 +94,19 @@ def test_every_term_docs_design_names_is_defined(ontology: Graph) -> None:
     assert not missing
 
 
+def test_every_term_the_emitter_writes_is_defined(ontology: Graph) -> None:
+    emitted = set(re.findall(r"PKG\.([A-Za-z0-9]+)", (ROOT / "graph" / "emit.py").read_text("utf-8")))
+    assert emitted, "graph/emit.py names no pkg terms"
+    assert {PKG[n] for n in emitted} - defined_terms(ontology) == set()
+
+
 def test_terms_used_by_shapes_context_and_fixtures_are_defined(ontology: Graph) -> None:
     used = pkg_terms(Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle"))
     for entry in context_terms().values():
         iri = entry.get("@id") if isinstance(entry, dict) else entry
         if isinstance(iri, str) and iri.startswith("pkg:"):
             used.add(PKG[iri[4:]])
-    for fixture in (ROOT / "tests" / "fixtures").glob("shapes_*.trig"):
+    for fixture in (ROOT / "tests" / "fixtures").glob("shapes_*"):
         used |= {PKG[n] for n in re.findall(r"pkg:([A-Za-z0-9]+)", fixture.read_text("utf-8"))}
     assert used - defined_terms(ontology) == set()
 
