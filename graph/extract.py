@@ -80,7 +80,9 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
             task=list(data["tables"]["task_headers"]),
             number=list(data["tables"]["number_headers"]),
             deadline=list(data["tables"]["deadline_headers"]),
-            units={label: kind for label, kind in labels.items() if label not in data["tables"]["deadline_headers"]},
+            target=list(data["tables"]["target_headers"]),
+            units={label: kind for label, kind in labels.items()
+                   if label not in data["tables"]["deadline_headers"] + data["tables"]["target_headers"]},
         ),
     )
 
@@ -438,6 +440,17 @@ def _clause_start(key: str, sentence_start: int, pos: int) -> int:
 # --- the stage -------------------------------------------------------------------------------------------------
 
 
+def _due_fields(key: str, paragraphs: list[Span], rules: NotationRules) -> list[Span]:
+    """Values of 完成时限-style fields in a task ("完成时限：2024年6月底", "(…；完成时限：2023年底)")."""
+    found: list[Span] = []
+    for para in paragraphs:
+        for match in rules.label_pattern.finditer(key, para.start, para.end):
+            if match.group("label") in rules.tables.deadline:
+                end = next((i for i in range(match.end(), para.end) if key[i] in ";。)\n"), para.end)
+                found.append(Span(match.end(), end))
+    return found
+
+
 def _inherit_rule(key: str, article: Article, rules: NotationRules) -> tuple[Span, Span] | None:
     """(rule span, units span) of a rule such as 以下任务责任单位均包含…，不再列出."""
     for para in article.paragraphs:
@@ -474,7 +487,7 @@ def extract(article: Article, outline: OutlineResult, rules: NotationRules, find
     section_of = {id(child): node for node in iter_nodes(outline.roots) for child in node.children}
     clause_spans: list[Span] = []
     for node in outline.tasks:
-        task = Task(node=node, section=section_of.get(id(node)))
+        task = Task(node=node, section=section_of.get(id(node)), due=_due_fields(key, node.paragraphs, rules))
         clauses = find_clauses(key, node.paragraphs, rules, finder, declared_from)
         seen: set[str] = set()
         for clause in clauses:
@@ -502,7 +515,7 @@ def extract(article: Article, outline: OutlineResult, rules: NotationRules, find
             continue
         owner.duties.append(duty)
     for row in parse_tables(article, rules.tables):
-        task = Task(node=row.node, section=None)
+        task = Task(node=row.node, section=None, due=row.due)
         units: list[tuple[Span, Role, Basis, int]] = []
         explicit_lead = any(kind == "lead" for _, kind in row.cells)
         for cell, kind in row.cells:

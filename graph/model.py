@@ -150,6 +150,7 @@ class Task:
     targets: list[Target] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)
+    due: list[Span] = field(default_factory=list)  # the task's own 完成时限 field or table cell
 
     @property
     def title(self) -> str:

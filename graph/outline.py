@@ -194,7 +194,7 @@ def build_outline(article: Article, rules: OutlineRules) -> OutlineResult:
         stack.append(node)
         open_kinds.append(item.kind)
 
-    tasks = _mark_tasks(roots, rules)
+    tasks = _mark_tasks(roots, rules, key)
     return OutlineResult(roots, tasks, warnings)
 
 
@@ -219,9 +219,10 @@ def _leaves(node: OutlineNode) -> list[OutlineNode]:
     return [node] if not node.children else [leaf for child in node.children for leaf in _leaves(child)]
 
 
-def _mark_tasks(roots: list[OutlineNode], rules: OutlineRules) -> list[OutlineNode]:
+def _mark_tasks(roots: list[OutlineNode], rules: OutlineRules, key: str) -> list[OutlineNode]:
     def named(node: OutlineNode, words: list[str]) -> bool:
-        return any(node.heading.startswith(word) for word in words)
+        heading = key[node.heading_span.start : node.heading_span.end].strip()  # simplified: 重點任務 → 重点任务
+        return any(heading.startswith(word) for word in words)
 
     task_roots = [r for r in roots if r.children and named(r, rules.task_sections)]
     if not task_roots:

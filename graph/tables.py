@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from policykg.graph.model import Article, OutlineNode, Span
 
-ColumnKind = str  # "number", "task", "deadline", "lead", "co", "list", "other"
+ColumnKind = str  # "number", "task", "deadline", "target", "lead", "co", "list", "other"
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class TableHeaders:
     task: list[str]
     number: list[str]
     deadline: list[str]
+    target: list[str]
     units: dict[str, str]  # label → "lead" | "co" | "list" | "other"
 
     def kind(self, cell: str) -> ColumnKind | None:
@@ -26,6 +27,8 @@ class TableHeaders:
             return "number"
         if cell in self.deadline:
             return "deadline"
+        if cell in self.target:
+            return "target"
         if cell in self.units:
             return self.units[cell]
         if cell in self.task:
@@ -36,7 +39,8 @@ class TableHeaders:
 @dataclass
 class TableRow:
     node: OutlineNode
-    cells: list[tuple[Span, ColumnKind]]  # unit and deadline cells with their column kind
+    cells: list[tuple[Span, ColumnKind]]  # unit cells with their column kind
+    due: list[Span]  # deadline cells
 
 
 def _cells(key: str, line: Span) -> list[Span]:
@@ -75,15 +79,17 @@ def _row(text: str, key: str, cells: list[Span], kinds: list[ColumnKind | None],
     first, last = cells[0], cells[-1]
     kept = [
         (c, k) for c, k in zip(cells, kinds, strict=False)
-        if k in ("lead", "co", "list", "deadline") and c.end > c.start
+        if k in ("lead", "co", "list", "deadline", "target") and c.end > c.start
     ]
     node = OutlineNode(
         marker=number, number=number, ordinal=index, level=1, path=(index,),
         heading=text[task_cell.start : task_cell.end].strip(), heading_span=task_cell,
-        span=Span(first.start, last.end), paragraphs=[task_cell, *(c for c, k in kept if k == "deadline")],
+        span=Span(first.start, last.end),
+        paragraphs=[task_cell, *(c for c, k in kept if k in ("deadline", "target"))],
         is_task=True,
     )
-    return TableRow(node, [(c, k) for c, k in kept if k != "deadline"])
+    units = [(c, k) for c, k in kept if k in ("lead", "co", "list")]
+    return TableRow(node, units, [c for c, k in kept if k == "deadline"])
 
 
 def parse_tables(article: Article, headers: TableHeaders) -> list[TableRow]:

@@ -70,6 +70,10 @@ class TargetRules:
     prepositions: tuple[str, ...]
     after: dict[str, tuple[str, str]]
     after_words: tuple[str, ...]
+    after_time: dict[str, tuple[str, str]]  # "内": a comparator only after a time quantity
+    after_time_words: tuple[str, ...]
+    time_units: frozenset[str]
+    verb_gap: int
     count_verbs: tuple[str, ...]
     cut_verbs: tuple[str, ...]
     disposal: tuple[str, ...]
@@ -84,6 +88,7 @@ class TargetRules:
     num_not_before: tuple[str, ...]
     num_not_after: tuple[str, ...]
     modifier_units: tuple[str, ...]
+    name_quotes: tuple[str, ...]
     scope_re: re.Pattern[str]
     weak_scope: tuple[str, ...]
     carry_re: re.Pattern[str]
@@ -133,6 +138,8 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
 
     verbs, signals, filters, scope = data["verbs"], data["signals"], data["filters"], data["scope"]
     before = comparators(data["comparators"]["before"])
+    after_time = comparators(data["comparators"]["after_time"])
+    time_units = frozenset(str(u) for e in data["comparators"]["after_time"] for u in e["units"])
     return TargetRules(
         year_re=year_re,
         month_re=month_re,
@@ -155,6 +162,10 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         prepositions=_longest(filters["prepositions"]),
         after=comparators(data["comparators"]["after"]),
         after_words=_longest(comparators(data["comparators"]["after"])),
+        after_time=after_time,
+        after_time_words=_longest(after_time),
+        time_units=time_units,
+        verb_gap=int(data["comparators"].get("verb_gap", 0)),
         count_verbs=_longest(list(verbs["count"]) + list(verbs["change"])),
         cut_verbs=_longest(verbs["cut"]),
         disposal=_longest(verbs["disposal"]),
@@ -169,6 +180,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         num_not_before=_longest(filters["not_before"]),
         num_not_after=_longest(filters["not_after"]),
         modifier_units=_longest(filters["modifier_units"]),
+        name_quotes=_longest(filters.get("name_quotes", [])),
         scope_re=re.compile("|".join(f"(?:{p})" for p in scope["patterns"])),
         weak_scope=_longest(scope["weak"]),
         carry_re=re.compile("|".join(f"(?:{p})" for p in scope["carry"])),
@@ -289,6 +301,8 @@ def _clean(text: str) -> str:
         s = s.strip(_TRIM)
         if s.endswith(("(", "（")):
             s = s[:-1]
+    if s.find("”") >= 0 and (s.find("“") < 0 or s.find("“") > s.find("”")):
+        s = "“" + s  # the opening quote of "“10分钟”便民生活圈" was trimmed as an edge
     return s
 
 
@@ -406,6 +420,11 @@ def _numbers(text: str, key: str, span: Span, rules: TargetRules) -> list[_Numbe
             continue
         if _starts(key, tail, span.end, rules.doc_parts):
             continue
+        if rules.units.get(m["unit"]) != "NUM" and (
+            _starts(key, tail, span.end, rules.name_quotes)
+            or _ends(key, max(span.start, head - 1), head, rules.name_quotes)
+        ):
+            continue  # "15分钟“养老服务圈”", "“15分钟健身圈”": a measure that is part of a name
         if m["mul"]:
             value *= rules.multipliers[m["mul"]]
         unit = text[m.start("unit") : m.end("unit")]
@@ -472,6 +491,8 @@ def _analyse_pre(key: str, start: int, end: int, rules: TargetRules) -> _Pre:
             j -= len(w)
             continue
         break
+    if not pre.op:
+        j = _verb_gap(key, i, j, pre, rules)
     j = _skip_spaces_back(key, i, j)
     if scope is None and key[i:j] in rules.weak_scope:
         scope, i = (i, j), j  # "城市达到90%，农村达到60%": 农村 is where; what is measured comes from before
@@ -479,8 +500,26 @@ def _analyse_pre(key: str, start: int, end: int, rules: TargetRules) -> _Pre:
     pre.scope = scope
     # Only a verb heading the phrase makes the number a target ("新增养老床位3万张", "建成养老机构10个"); one inside
     # it does not ("对新建养老机构给予每张床位1万元补贴").
-    pre.inner_verb = lead_verb or _starts(key, i, j, rules.cut_verbs)
+    # A weak scope may head the phrase ("城镇新增就业43万人").
+    head = i + len(_starts(key, i, j, rules.weak_scope))
+    pre.inner_verb = lead_verb or _starts(key, i, j, rules.cut_verbs) or _starts(key, head, j, rules.cut_verbs)
     return pre
+
+
+def _verb_gap(key: str, i: int, j: int, pre: _Pre, rules: TargetRules) -> int:
+    """A strong comparator a short verb before the number ("每年至少组织1次"): set it on pre, return the new end."""
+    j = _skip_spaces_back(key, i, j)
+    for gap in range(1, rules.verb_gap + 1):
+        p = j - gap
+        if p <= i or not ("\u4e00" <= key[p] <= "\u9fff") or key[p] == "的":
+            break
+        w = _ends(key, i, p, rules.before_words)
+        if w and rules.before[w][1] == "strong":
+            pre.op, pre.strength = rules.before[w]
+            if not pre.verb:
+                pre.verb, pre.verb_at = key[p:j], p
+            return p - len(w)
+    return j
 
 
 def _cut_after_verb(key: str, start: int, end: int, rules: TargetRules) -> int:
@@ -520,10 +559,14 @@ def _antecedent(key: str, span: Span, before: int, verb: str, rules: TargetRules
 
 
 def _indicator(text: str, key: str, span: Span, num: _Number, pre: _Pre, post: tuple[int, int],
-               rules: TargetRules) -> str:
+               rules: TargetRules, time_bound: bool = False) -> str:
     """The short noun phrase naming what is measured, assembled from the written text."""
     ps, pe = pre.rest
     qs, qe = post
+    if time_bound:
+        # "预警信息在30分钟内覆盖到村": the time the action after the number may take.
+        pe = _skip_spaces_back(key, ps, pe - len(_ends(key, ps, pe, rules.prepositions)))
+        return _clean(text[ps:pe] + text[qs:qe])
 
     def t(a: int, b: int) -> str:
         return text[a:b]
@@ -569,7 +612,7 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
     last_end = span.start  # end of the last accepted target: the phrase before a number starts after it
     for n, num in enumerate(numbers):
         cs, ce = _bounds(key, num.start, span, _CLAUSE_END)
-        ss, se = _bounds(key, num.start, span, _SENTENCE_END)
+        ss, _ = _bounds(key, num.start, span, _SENTENCE_END)
         prev_end = max(cs, last_end)
         next_start = numbers[n + 1].start if n + 1 < len(numbers) and numbers[n + 1].start < ce else ce
         # The phrase before the number starts after any deadline written in the same clause.
@@ -585,12 +628,20 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         if w:
             post_op, post_strength = rules.after[w]
             qs += len(w)
+        elif num.unit in rules.time_units:
+            w = _starts(key, qs, next_start, rules.after_time_words)
+            if w:
+                post_op, post_strength = rules.after_time[w]
+                qs += len(w)
+        time_bound = num.unit in rules.time_units and post_op in ("le", "lt")
         qs = _skip_spaces(key, qs, next_start)
         qe = _skip_spaces_back(key, qs, next_start)
 
         strong = "strong" in (pre.strength, post_strength)
         before = [d for d in deadlines if ss <= d.span.start and d.span.end <= num.start]
-        later = [d for d in deadlines if d.span.start >= num.end and d.span.end <= se]
+        # A deadline governs the targets after it in its sentence; one after the number only inside its own clause
+        # ("每年培养100名，到2025年，…": the 到2025年 opening the next clause does not govern the yearly 100名).
+        later = [d for d in deadlines if d.span.start >= num.end and d.span.end <= ce]
         deadline = before[-1] if before else (later[0] if later else None)
         ps, pe = pre.rest
         signalled = bool(pre.op or post_op or pre.verb or pre.disposal)
@@ -601,7 +652,7 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
             continue
         if num.chinese and not strong:
             continue
-        if post_op and not pre.op and (
+        if post_op and not pre.op and not time_bound and (
             num.unit in rules.modifier_units
             or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith("的", qs))
         ):
@@ -620,7 +671,7 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
             carried = [m for m in rules.carry_re.finditer(key, ss, pre_start)]
             if carried:
                 scope = text[carried[-1].start() : carried[-1].end()]
-        indicator = _indicator(text, key, span, num, pre, (qs, qe), rules)
+        indicator = _indicator(text, key, span, num, pre, (qs, qe), rules, time_bound)
         if not indicator and targets and targets[-1].span.start >= ss:
             indicator = targets[-1].indicator  # "城市达到90%，农村达到60%": the measure is the one just named
         a = _skip_spaces(key, cs, ce)

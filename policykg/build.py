@@ -8,6 +8,7 @@ and the rest of the corpus still builds; the exit code says whether any error ha
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -89,6 +90,10 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
         for para in task.node.paragraphs:
             task.targets.extend(extract_targets(source.text, source.key, para))
             task.deadlines.extend(extract_deadlines(source.text, source.key, para))
+        due = [d for d in task.deadlines if any(f.start <= d.span.start < f.end for f in task.due)]
+        if len(due) == 1:  # a target without its own deadline is due when its task is (完成时限)
+            for target in task.targets:
+                target.deadline = target.deadline or due[0]
         for resp in task.responsibilities:
             resp.agency_key = _resolve(pipeline, source, resp.mention, jurisdiction).key
     for duty in [*found.duties, *(d for t in found.tasks for d in t.duties)]:
@@ -252,6 +257,34 @@ def trig(dataset: Dataset) -> bytes:
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
 
 
+def jsonld(dataset: Dataset) -> bytes:
+    """JSON-LD of every named graph under the published @context (ontology/context.jsonld), nodes in IRI order."""
+    context = json.loads(resources.files("policykg.ontology").joinpath("context.jsonld").read_text("utf-8"))
+    graphs = []
+    for context_graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if not len(context_graph) or context_graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        graph = Graph()
+        for triple in context_graph:
+            graph.add(triple)
+        nodes = json.loads(graph.serialize(format="json-ld", context=context["@context"], auto_compact=True))
+        body = nodes.get("@graph", [nodes])
+        body = sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
+        graphs.append({"@id": str(context_graph.identifier), "@graph": body})
+    document = {"@context": context["@context"], "@graph": graphs}
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _sorted_node(node: object) -> object:
+    """Sort list values so the JSON text does not depend on rdflib's iteration order."""
+    if isinstance(node, dict):
+        return {k: _sorted_node(v) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_node(v) for v in node]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return node
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
@@ -336,6 +369,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         for s, p, o, _ in dataset.quads((None, None, None, None)):
             union.add((s, p, o))
         write_atomic(staging / "kg.ttl", union.serialize(format="turtle").encode("utf-8"))
+        write_atomic(staging / "kg.jsonld", jsonld(dataset))
         step("loading the store")
         write_store(staging / "store", nq)
         store = EmbeddedStore(staging / "store")

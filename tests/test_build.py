@@ -41,7 +41,7 @@ def rows(store, name: str, **params: str) -> list[dict[str, str | None]]:
 
 
 def test_build_writes_every_output(built: Path) -> None:
-    for name in ["kg.trig", "kg.ttl", "kg.nq", "tasks.csv", "store", "viz/index.html", "docs/index.html"]:
+    for name in ["kg.trig", "kg.ttl", "kg.nq", "kg.jsonld", "tasks.csv", "store", "viz/index.html", "docs/index.html"]:
         assert (built / name).exists(), name
     for page in (built / "viz").glob("*.html"):
         assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page.read_text("utf-8")), page.name
@@ -61,7 +61,7 @@ def test_trig_has_one_named_graph_per_source_and_the_ontology(built: Path) -> No
 def test_rebuild_gives_byte_identical_dumps(built: Path, tmp_path: Path) -> None:
     again = tmp_path / "out"
     run_build(CORPUS, again)
-    for name in ["kg.trig", "kg.nq", "kg.ttl", "tasks.csv"]:
+    for name in ["kg.trig", "kg.nq", "kg.ttl", "kg.jsonld", "tasks.csv"]:
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 

@@ -55,3 +55,8 @@ def test_inline_enumeration_becomes_items(pipeline) -> None:
     result = build_outline(article_of(FIXTURES / "outline_inline_shi.txt"), pipeline.outline_rules)
     assert [(t.number, t.heading) for t in result.tasks] == [
         ("一", "制定落实基本养老服务清单"), ("二", "建立精准服务主动响应机制"), ("三", "完善保障机制")]
+
+
+def test_section_names_in_traditional_characters_are_recognised(pipeline) -> None:
+    result = build_outline(article_of(FIXTURES / "outline_traditional_sections.txt"), pipeline.outline_rules)
+    assert [t.heading for t in result.tasks] == ["推進醫養結合", "加強人才培養"]

@@ -374,3 +374,64 @@ def test_other_policy_areas() -> None:
         ("ge", 500000.0, "人", "城镇新增就业"), ("eq", 1e7, "亩", "高标准农田")]
     t = one("养老服务从业人员总量超过500万人。")
     assert (t.comparator, t.value) == ("gt", 5e6)
+
+
+# --- compound building verbs, count units, time bounds, verb gaps, yearly quantities, deadlines, names -----------
+
+
+def test_compound_building_verb_heads_the_phrase() -> None:
+    t = one("全县新改建乡村道路80公里，同步完善安保设施。")
+    assert (t.comparator, t.value, t.unit, t.indicator, t.scope) == ("eq", 80.0, "公里", "乡村道路", "全县")
+    t = one("改扩建公办幼儿园12所。")
+    assert (t.value, t.unit, t.indicator) == (12.0, "所", "公办幼儿园")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("每年举办文艺演出不少于20场次。", "场次"),
+        ("入户走访困难家庭不少于300户次。", "户次"),
+        ("开展企业安全检查1200家次以上。", "家次"),
+        ("组织食品抽检不少于40批次。", "批次"),
+        ("到2026年，发放惠民消费券100万人次。", "人次"),
+    ],
+)
+def test_longest_count_unit(text: str, unit: str) -> None:
+    assert one(text).unit == unit
+
+
+def test_bare_nei_after_a_time_quantity_is_an_upper_bound() -> None:
+    t = one("接到报警后，救援队伍在15分钟内到达现场。")
+    assert (t.comparator, t.value, t.unit) == ("le", 15.0, "分钟")
+    assert t.indicator == "救援队伍到达现场"
+    t = one("群众投诉10个工作日内办结。")
+    assert (t.comparator, t.value, t.unit) == ("le", 10.0, "个工作日")
+    assert targets("在3个县内开展试点。") == []  # 内 after a place is not a bound
+
+
+def test_verb_between_strong_comparator_and_number() -> None:
+    t = one("每季度至少召开1次联席会议。")
+    assert (t.comparator, t.value, t.unit, t.indicator) == ("ge", 1.0, "次", "联席会议")
+    t = one("每所学校每学期不少于举行2次应急疏散演练。")
+    assert (t.comparator, t.value, t.unit) == ("ge", 2.0, "次")
+
+
+def test_yearly_quantity_with_weak_scope_before_the_verb() -> None:
+    t = one("全年农村新增转移就业5万人。")
+    assert (t.comparator, t.value, t.unit, t.indicator) == ("eq", 50000.0, "人", "转移就业")
+    assert t.deadline is None
+
+
+def test_deadline_opening_the_next_clause_governs_only_what_follows() -> None:
+    first, second = targets("每年资助困难学生不少于500名，到2026年，学生资助覆盖率达到100%。")
+    assert (first.value, first.deadline) == (500.0, None)
+    assert second.deadline is not None and second.deadline.year == 2026
+    t = one("新建停车泊位500个2024年底前完成。")  # a trailing deadline in the target's own clause still governs it
+    assert t.deadline is not None and t.deadline.year == 2024
+
+
+def test_measure_inside_a_quoted_name_is_not_a_target() -> None:
+    assert targets("到2025年，建设城区10分钟“体育健身圈”。") == []
+    assert targets("到2025年，打造“5分钟便民生活圈”。") == []
+    t = one("到2025年，培育30个“一村一品”示范村。")  # a count of named things is a target
+    assert (t.value, t.unit, t.indicator) == (30.0, "个", "“一村一品”示范村")
