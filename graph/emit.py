@@ -7,6 +7,7 @@ no blank nodes or timestamps are used, so the same input gives the same triples 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -28,6 +29,7 @@ from policykg.graph.model import (
     Task,
 )
 from policykg.graph.outline import iter_nodes
+from policykg.graph.resolve import to_key
 
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
 PKG = Namespace("https://w3id.org/policykg/ontology#")
@@ -86,11 +88,16 @@ def load_vocab(codes_ttl: Path | None = None) -> Vocab:
 
 
 class Emitter:
-    """Turns one source's documents into the triples of its named graph."""
+    """Turns one source's documents into the triples of its named graph.
 
-    def __init__(self, base: str, vocab: Vocab) -> None:
+    `parent_of` gives a jurisdiction's enclosing one (GB/T 2260 hierarchy), for skos:broader between places.
+    """
+
+    def __init__(self, base: str, vocab: Vocab,
+                 parent_of: Callable[[Jurisdiction], Jurisdiction | None] | None = None) -> None:
         self.base = base if base.endswith("/") else base + "/"
         self.vocab = vocab
+        self.parent_of = parent_of or (lambda _: None)
         self._sequence: dict[int, int] = {}
 
     # identifiers --------------------------------------------------------------------------------------------
@@ -154,7 +161,9 @@ class Emitter:
         if doc.jurisdiction:
             g.add((d, ELI.jurisdiction, self.place_iri(doc.jurisdiction)))
             self._place(g, doc.jurisdiction)
-        if doc.doc_type in self.vocab.doctypes:
+        if doc.status == "report":
+            g.add((d, ELI.type_document, CODE["doctype/report"]))
+        elif doc.doc_type in self.vocab.doctypes:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:
             self._evidence(g, d, source, doc.article.title_span)
@@ -206,11 +215,14 @@ class Emitter:
             return
         g.add((r, RDF.type, PKG.PolicyDocument))
         g.add((r, DCTERMS.title, Literal(reported.title, lang="zh")))
+        g.add((r, ELI.title, Literal(reported.title, lang="zh")))
         g.add((r, PKG.status, CODE[f"status/{reported.status}"]))
         if reported.doc_type in self.vocab.doctypes:
             g.add((r, ELI.type_document, self.vocab.doctypes[reported.doc_type]))
         if reported.jurisdiction:
             g.add((r, ELI.jurisdiction, self.place_iri(reported.jurisdiction)))
+            if reported.jurisdiction.level != "unknown":
+                g.add((r, PKG.level, CODE[f"level/{reported.jurisdiction.level}"]))
             self._place(g, reported.jurisdiction)
         for key in reported.issuer_keys:
             used.add(key)
@@ -297,6 +309,10 @@ class Emitter:
         for alias in sorted(agency.aliases):
             if alias != agency.name:
                 g.add((a, SKOS.altLabel, Literal(alias, lang="zh")))
+        for form in sorted({agency.name, *agency.aliases}):
+            key = to_key(form, simplify=True)
+            if key != form:
+                g.add((a, PKG.matchKey, Literal(key)))
         g.add((a, PKG.jurisdiction, self.place_iri(agency.jurisdiction)))
         g.add((a, ORG.classification, CODE[f"agencykind/{agency.kind}"]))
         if not agency.resolved:
@@ -311,6 +327,10 @@ class Emitter:
         g.add((p, SKOS.prefLabel, Literal(place.name, lang="zh")))
         if place.level != "unknown":
             g.add((p, PKG.level, CODE[f"level/{place.level}"]))
+        parent = self.parent_of(place)
+        if parent is not None:
+            g.add((p, SKOS.broader, self.place_iri(parent)))
+            self._place(g, parent)
 
     def _evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span) -> None:
         ev, pos, quote = URIRef(f"{fact}/evidence"), URIRef(f"{fact}/evidence/position"), URIRef(

@@ -53,6 +53,7 @@ class NotationRules:
     inherit_rules: list[re.Pattern[str]]
     duties: list[DutyRule]
     duty_prefixes: list[str]
+    clause_openers: list[str]
     tables: TableHeaders
 
 
@@ -76,6 +77,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         inherit_rules=[re.compile(p) for p in data["rules"]["inherit_rules"]],
         duties=[DutyRule(d["name"], re.compile(d["trigger"]), d["partners"], d["makes_lead"]) for d in data["duties"]],
         duty_prefixes=sorted(data["running_text"]["duty_prefixes"], key=len, reverse=True),
+        clause_openers=list(data["running_text"]["clause_openers"]),
         tables=TableHeaders(
             task=list(data["tables"]["task_headers"]),
             number=list(data["tables"]["number_headers"]),
@@ -427,7 +429,7 @@ def _duty_agent_position(key: str, sentence_start: int, start: int, rules: Notat
             before = before[: -len(prefix)]
             break
     before = before.rstrip(" ")
-    return not before or before[-1] in _CLAUSE_START
+    return not before or before[-1] in _CLAUSE_START or before.endswith(tuple(rules.clause_openers))
 
 
 def _clause_start(key: str, sentence_start: int, pos: int) -> int:

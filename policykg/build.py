@@ -39,7 +39,7 @@ from policykg.graph.model import (
 from policykg.graph.normalize import normalize
 from policykg.graph.outline import build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
-from policykg.graph.resolve import AgencyRecognizer, Resolver, load_lexicon
+from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
 from policykg.graph.targets import extract_deadlines, extract_targets
 
@@ -50,12 +50,17 @@ Progress = Callable[[str, int, int], None]
 class Pipeline:
     """Everything the stages read from data files, loaded once per build (no module-level state)."""
 
-    lexicon: object
+    lexicon: Lexicon
     recognizer: AgencyRecognizer
     resolver: Resolver
     outline_rules: object
     notation_rules: object
     vocab: emit.Vocab
+
+    def parent_of(self, place: Jurisdiction) -> Jurisdiction | None:
+        """The enclosing jurisdiction in GB/T 2260 (景德镇市 → 江西省 → 中华人民共和国)."""
+        chain = self.lexicon.ancestors(place.code)
+        return self.lexicon.jurisdiction(chain[1].code) if len(chain) > 1 else None
 
     @classmethod
     def load(cls) -> Pipeline:
@@ -136,18 +141,20 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
         return key_of.get(id(match)) if match is not None else None
 
     for doc, meta in found:
-        for citation in meta.citations:
-            cited = citation.cited
-            relation = "applies" if cited.relation == "applies" else "cites"
-            doc.links.append(DocumentLink(relation, cited.title, target(cited.title, citation.jurisdiction),
-                                          cited.span))
+        links = [
+            DocumentLink("applies" if c.cited.relation == "applies" else "cites", c.cited.title,
+                         target(c.cited.title, c.jurisdiction), c.cited.span)
+            for c in meta.citations
+        ]
         reported = meta.reported
         if reported is None:
+            doc.links = links
             continue
         doc.reported = ReportedDocument(
             key=reported.key, title=reported.title, status=reported.status, doc_type=reported.doc_type or "",
             jurisdiction=reported.jurisdiction,
             issuer_keys=[pipeline.resolver.resolve(n, reported.jurisdiction).key for n in reported.issuers],
+            links=links,  # what a report says the document applies or cites is said of that document
         )
         final = target(reported.title, reported.jurisdiction)
         if final is not None and reported.status == "draft":
@@ -219,7 +226,7 @@ def ontology_graph(base: str) -> Graph:
 
 
 def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
-    emitter = emit.Emitter(base, pipeline.vocab)
+    emitter = emit.Emitter(base, pipeline.vocab, pipeline.parent_of)
     dataset = Dataset()
     for prefix, namespace in emit.PREFIXES.items():
         dataset.bind(prefix, namespace)

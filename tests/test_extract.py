@@ -84,6 +84,7 @@ def test_running_text_duties_are_found_with_partners(pipeline) -> None:
     assert ("民政部", "with", ["国家发展改革委"]) in duties
     assert ("公安机关", "must", []) in duties
     assert any(agent.endswith("民政部门") for agent, _, _ in duties)
+    assert ("民政部门", "must", []) in [(a, p, q) for a, p, q in duties[-1:]]  # after "《实施意见》要求"
 
 
 def test_guizhou_plan_units_and_inherited_governments(pipeline) -> None:

@@ -47,6 +47,17 @@ PAYLOADS = [
 ]
 
 
+#: the sweep over every parameter of every named query uses the nastiest few (each query run costs real time)
+SWEEP = [PAYLOADS[0], PAYLOADS[2], PAYLOADS[3], PAYLOADS[10], PAYLOADS[13], PAYLOADS[17], PAYLOADS[20]]
+
+#: where rdflib itself changes a value while parsing (not an injection: the value stays one string literal)
+RDFLIB_CHANGES = {
+    "tab\there": "rdflib's parser (pyparsing) expands tabs to spaces",
+    "\\u0022} DROP ALL #": "rdflib decodes \\uXXXX before parsing, as SPARQL 1.1 §19.2 says (oxigraph and Virtuoso "
+                          "keep the six characters); the doubled backslash keeps the quote escaped",
+}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_graph(tmp_path_factory)
@@ -80,11 +91,16 @@ def backend(request: pytest.FixtureRequest, embedded: EmbeddedStore) -> GraphSto
     return RemoteStore(server.sparql, timeout=60, default_graphs=graph_names(embedded))
 
 
-@pytest.mark.parametrize("payload", PAYLOADS, ids=[f"payload{n}" for n in range(len(PAYLOADS))])
+@pytest.mark.parametrize("payload", [
+    pytest.param(p, id=f"payload{n}", marks=[pytest.mark.xfail(strict=True, reason=RDFLIB_CHANGES[p])]
+                 if p in RDFLIB_CHANGES else [])
+    for n, p in enumerate(PAYLOADS)
+])
 def test_the_bound_text_parses_to_the_payload_itself(payload: str) -> None:
-    """Independent of any server: rdflib parses the bound query and finds exactly the payload in it."""
+    """Independent of any server: rdflib parses the bound query to one row holding exactly the payload."""
     text = inject_values("SELECT ?v ?w WHERE { }", {"v": payload, "w": 1})
     rows = list(Graph().query(text))
+    assert len(rows) == 1
     assert [(str(v), int(w)) for v, w in rows] == [(payload, 1)]
 
 
@@ -111,11 +127,11 @@ def test_payloads_in_named_queries_match_nothing(backend: GraphStore, plan: Plan
                 expected = run_named(backend, queries[name], {**first, param: NO_MATCH})
             except (OSError, ValueError):
                 continue  # the query itself fails on this server (see test_virtuoso.py): nothing to compare
-            for payload in PAYLOADS:
+            for payload in SWEEP:
                 got = run_named(backend, queries[name], {**first, param: payload})
                 assert got == expected, f"{name} {param}={payload!r}"
                 checked += 1
-    assert checked >= 5 * len(PAYLOADS)
+    assert checked >= 5 * len(SWEEP)
     assert run_named(backend, queries["who_leads"], {"task": '"} . DROP ALL #'}).rows == []
     assert triple_counts(backend) == before
 
