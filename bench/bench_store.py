@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -100,6 +101,27 @@ def rdflib_runner(dataset: Dataset, query: NamedQuery, params: dict[str, ParamVa
     return lambda: len(list(dataset.query(text)))
 
 
+def measure_with_deadline(action: Callable[[], int | None], runs: int, warmup: int, budget_s: float,
+                          deadline_s: float) -> Timing:
+    """`measure` in a forked child that is stopped after `deadline_s`: rdflib took 15 minutes on one query, and a
+    thread cannot be stopped. (The child shares the loaded Dataset copy-on-write.)"""
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+
+    def child() -> None:
+        sending.send(measure(action, runs, warmup, budget_s))
+
+    worker = context.Process(target=child, daemon=True)
+    worker.start()
+    if receiving.poll(deadline_s):
+        timing = receiving.recv()
+        worker.join()
+        return timing
+    worker.terminate()
+    worker.join()
+    return Timing(float("nan"), 0, None, f"stopped after {deadline_s:g} s")
+
+
 def load_times(nquads: Path, store_dir: Path, repeats: int) -> tuple[dict[str, Timing], Dataset]:
     """Load kg.nq `repeats` times per loader; keep the last on-disk store and rdflib Dataset for the queries."""
     loads: dict[str, list[float]] = {"pyoxigraph (memory)": [], "pyoxigraph (disk)": [], "rdflib Dataset": []}
@@ -136,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=5, help="repeats of each load (default: 5)")
     parser.add_argument("--budget", type=float, default=10.0,
                         help="seconds allowed per query and backend; slower queries get fewer runs (default: 10)")
+    parser.add_argument("--rdflib-deadline", type=float, default=60.0,
+                        help="stop rdflib on a query after this many seconds (default: 60)")
     parser.add_argument("--only", help="comma-separated query names to run (default: all)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -170,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
                     "rdflib": rdflib_runner(dataset, query, params),
                 }
                 for backend, action in backends.items():
-                    result.backends[backend] = measure(action, args.runs, args.warmup, args.budget)
+                    if backend == "rdflib":
+                        result.backends[backend] = measure_with_deadline(action, args.runs, args.warmup,
+                                                                         args.budget, args.rdflib_deadline)
+                    else:
+                        result.backends[backend] = measure(action, args.runs, args.warmup, args.budget)
                 results.append(result)
                 print(f"  measured {name}", file=sys.stderr)
         embedded.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policykg.build import Pipeline
+from policykg.build import Pipeline, run_build
 from policykg.graph.model import Article
 from policykg.graph.normalize import normalize
 from policykg.graph.segment import segment
@@ -19,6 +19,15 @@ CORPUS = Path(__file__).parent.parent / "corpus"
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
     return Pipeline.load()
+
+
+@pytest.fixture(scope="session")
+def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus built once per test session; tests only read it."""
+    out = tmp_path_factory.mktemp("corpus-build") / "out"
+    report = run_build(CORPUS, out)
+    assert not report.errors, report.errors
+    return out
 
 
 def articles_of(path: Path) -> list[Article]:

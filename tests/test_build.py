@@ -22,11 +22,8 @@ GOVERNMENTS = "各市（州）、县（市、区、特区）人民政府"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("build") / "out"
-    report = run_build(CORPUS, out)
-    assert not report.errors, report.errors
-    return out
+def built(built_corpus: Path) -> Path:
+    return built_corpus
 
 
 @pytest.fixture(scope="module")

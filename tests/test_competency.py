@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from policykg.build import run_build
 from policykg.graph.store import EmbeddedStore, write_store
 from policykg.query import load_queries, run_named
 
@@ -35,11 +34,8 @@ SAMPLE_PARAMS: dict[str, dict[str, str | int]] = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("competency") / "out"
-    report = run_build(CORPUS, out)
-    assert not report.errors, report.errors
-    return out
+def built(built_corpus: Path) -> Path:
+    return built_corpus
 
 
 @pytest.fixture(scope="module")

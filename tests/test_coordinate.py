@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
 
 from policykg import coordinate
-from policykg.build import run_build
 from policykg.cli import cli
 from policykg.graph.resolve import Lexicon, load_lexicon
 from policykg.graph.store import EmbeddedStore
@@ -22,11 +20,8 @@ MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "tar
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("coordinate") / "out"
-    report = run_build(CORPUS, out)
-    assert not report.errors, report.errors
-    return out
+def built(built_corpus: Path) -> Path:
+    return built_corpus
 
 
 @pytest.fixture(scope="module")
