@@ -162,6 +162,8 @@ class RemoteStore:
 
     def _wrapper(self, query: str) -> SPARQLWrapper:
         """A configured SPARQLWrapper (imported lazily: the embedded path never needs it)."""
+        from urllib.parse import urlencode
+
         from SPARQLWrapper import BASIC, DIGEST, GET, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
 
         sparql = SPARQLWrapper(self.endpoint, agent="policykg")
@@ -178,8 +180,8 @@ class RemoteStore:
         # comment line), so a comment containing "add", "load" or "drop" made it POST the SELECT as `update=`:
         # RemoteStore sends read queries only, so say so.
         sparql.queryType = SELECT
-        url_length = len(self.endpoint) + len(sparql._getRequestEncodedParameters(("query", query))) + 1
-        if url_length <= self.max_get_url:
+        fields = [("query", query), *(("default-graph-uri", graph) for graph in self.default_graphs)]
+        if len(self.endpoint) + 1 + len(urlencode(fields)) <= self.max_get_url:
             sparql.setMethod(GET)
         else:
             sparql.setMethod(POST)

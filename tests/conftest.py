@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from policykg.build import Pipeline, run_build
 from policykg.graph.model import Article
 from policykg.graph.normalize import normalize
 from policykg.graph.segment import segment
+from policykg.graph.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -22,7 +24,7 @@ def pipeline() -> Pipeline:
 
 
 @pytest.fixture(scope="session")
-def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled corpus built once per test session; tests only read it."""
     out = tmp_path_factory.mktemp("corpus-build") / "out"
     report = run_build(CORPUS, out)
@@ -40,3 +42,11 @@ def article_of(path: Path) -> Article:
     found = articles_of(path)
     assert len(found) == 1, f"{path.name} should hold one article, found {len(found)}"
     return found[0]
+
+
+@pytest.fixture(scope="session")
+def store(built: Path) -> Iterator[EmbeddedStore]:
+    """The session build's store, read-only."""
+    opened = EmbeddedStore(built / "store")
+    yield opened
+    opened.close()

@@ -15,22 +15,9 @@ from conftest import CORPUS
 from policykg import build as build_module
 from policykg.build import run_build
 from policykg.cli import cli
-from policykg.graph.store import EmbeddedStore
 from policykg.query import load_queries, run_named
 
 GOVERNMENTS = "各市（州）、县（市、区、特区）人民政府"
-
-
-@pytest.fixture(scope="module")
-def built(built_corpus: Path) -> Path:
-    return built_corpus
-
-
-@pytest.fixture(scope="module")
-def store(built: Path):
-    store = EmbeddedStore(built / "store")
-    yield store
-    store.close()
 
 
 def rows(store, name: str, **params: str) -> list[dict[str, str | None]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from conftest import CORPUS
 
 from policykg.graph.store import EmbeddedStore, write_store
@@ -31,18 +30,6 @@ SAMPLE_PARAMS: dict[str, dict[str, str | int]] = {
     "cq_task_evidence": {"task": f"{GUIZHOU_PLAN}/part/2.2.6"},
     "cq_department_across_levels": {"department": "民政"},
 }
-
-
-@pytest.fixture(scope="module")
-def built(built_corpus: Path) -> Path:
-    return built_corpus
-
-
-@pytest.fixture(scope="module")
-def store(built: Path):
-    store = EmbeddedStore(built / "store")
-    yield store
-    store.close()
 
 
 def ask(store, name: str, **params: str | int) -> list[dict[str, str | None]]:

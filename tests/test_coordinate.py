@@ -20,18 +20,6 @@ MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "tar
 
 
 @pytest.fixture(scope="module")
-def built(built_corpus: Path) -> Path:
-    return built_corpus
-
-
-@pytest.fixture(scope="module")
-def store(built: Path):
-    store = EmbeddedStore(built / "store")
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
     return load_lexicon()
 

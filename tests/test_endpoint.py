@@ -302,6 +302,17 @@ def test_push_fills_a_writable_oxigraph_server(route: str, built: Path, embedded
         assert all_quads(remote) == all_quads(embedded)
 
 
+def test_push_command_prints_what_arrived(built: Path, embedded: EmbeddedStore, tmp_path: Path) -> None:
+    with OxigraphServer(tmp_path / "target", free_port(), read_only=False) as target:
+        result = CliRunner().invoke(cli, ["push", "--endpoint", target.query_url, "--update-endpoint",
+                                          target.update_url, "--out", str(built)])
+        assert result.exit_code == 0, result.output
+        assert "pushed by update" in result.output
+        ontology = next(g for g in graph_names(embedded) if g.endswith("/graph/ontology"))
+        assert ontology in result.output
+        assert triple_counts(RemoteStore(target.query_url)) == triple_counts(embedded)
+
+
 def test_push_errors_say_what_to_change(built: Path, tmp_path: Path, server: OxigraphServer) -> None:
     with pytest.raises(PushError, match="policykg build"):
         push(tmp_path, endpoint=server.query_url)

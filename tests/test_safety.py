@@ -81,7 +81,8 @@ def oxigraph_server(built: Path) -> Iterator[OxigraphServer]:
         yield running
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph-server", "virtuoso"])
+@pytest.fixture(scope="module",
+                params=["embedded", "oxigraph-server", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
 def backend(request: pytest.FixtureRequest, embedded: EmbeddedStore) -> GraphStore:
     if request.param == "embedded":
         return embedded
