@@ -200,10 +200,14 @@ class RemoteStore:
 
     def _request(self, query: str) -> object:
         import urllib.error
+        import urllib.request
 
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
         sparql = self._wrapper(query)
+        # for digest auth SPARQLWrapper installs a process-wide urllib opener holding the password: put the previous
+        # one back afterwards, so credentials never ride along on later requests
+        previous = getattr(urllib.request, "_opener", None)
         try:
             return sparql.queryAndConvert()
         except QueryBadFormed as exc:
@@ -224,6 +228,8 @@ class RemoteStore:
                                 "raise the timeout or simplify the query") from exc
         except ValueError as exc:  # the body was not JSON
             raise EndpointError(f"{self.endpoint} did not answer with SPARQL JSON results: {exc}") from exc
+        finally:
+            urllib.request.install_opener(previous)
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""

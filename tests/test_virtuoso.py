@@ -35,7 +35,7 @@ import pytest
 from test_endpoint import Plan, built_graph, graph_names, named_results, parameter_plan, triple_counts
 
 from policykg.endpoint_cli import free_port
-from policykg.graph.store import EmbeddedStore, RemoteStore, ResultTable
+from policykg.graph.store import EmbeddedStore, EndpointError, RemoteStore, ResultTable
 from policykg.push import PushError, PushReport, push, push_graphs, read_graphs
 from policykg.query import load_queries
 
@@ -357,6 +357,15 @@ def test_group_concat_columns_are_read_from_the_query_text() -> None:
     assert concat_columns(text) == {"xs": "、", "labels": "\n", "ys": " ", "zs": "'"}
     for query in load_queries().values():
         assert query.text.upper().count("GROUP_CONCAT") == len(concat_columns(query.text)), query.name
+
+
+def test_remote_store_digest_auth_and_no_credentials_left_behind(virtuoso: Virtuoso) -> None:
+    query = "SELECT (1 AS ?one) WHERE { }"
+    assert RemoteStore(virtuoso.sparql_auth, user=USER, password=PASSWORD).select(query).rows == [("1",)]
+    with pytest.raises(EndpointError, match="Unauthorized"):  # SPARQLWrapper's global opener was put back
+        RemoteStore(virtuoso.sparql_auth).select(query)
+    with pytest.raises(EndpointError, match="Unauthorized"):
+        RemoteStore(virtuoso.sparql_auth, user=USER, password="wrong").select(query)
 
 
 @pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 writes a non-ASCII GROUP_CONCAT separator as '?'; when this "
