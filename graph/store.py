@@ -72,7 +72,8 @@ def _rdflib_term(value: ParamValue) -> URIRef | RdfLiteral:
 
 
 def _is_iri(value: str) -> bool:
-    return value.startswith(("http://", "https://")) and not any(c in value for c in ' <>"{}|\\^`')
+    """An http(s) value that is a well-formed IRI is bound as an IRI; anything else stays a literal."""
+    return value.startswith(("http://", "https://")) and not any(c in '<>"{}|\\^`' or ord(c) <= 0x20 for c in value)
 
 
 def _plain(term: object) -> str | None:

@@ -25,11 +25,11 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def open_store(out: Path, endpoint: str | None = None) -> GraphStore:
+def open_store(out: Path, endpoint: str | None = None, default_graphs: tuple[str, ...] = ()) -> GraphStore:
     if endpoint:
         from policykg.graph.store import RemoteStore
 
-        return RemoteStore(endpoint)
+        return RemoteStore(endpoint, default_graphs=list(default_graphs) or None)
     try:
         return EmbeddedStore(out / "store")
     except FileNotFoundError:
@@ -110,7 +110,10 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Output folder holding store/.")
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str | None) -> None:
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: restrict the query's default graph to these graphs (repeatable).")
+def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str | None,
+          default_graphs: tuple[str, ...]) -> None:
     """Run a named query from queries/ (use `list` to see them).
 
     Example: policykg query who_leads --param task=探访关爱
@@ -132,10 +135,10 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
         if not sep:
             _fail(f"--param {item!r} must look like KEY=VALUE")
         bound[key.strip()] = value
-    store = open_store(out, endpoint)
+    store = open_store(out, endpoint, default_graphs)
     try:
         table = run_named(store, queries[name], bound)
-    except QueryError as exc:
+    except (QueryError, OSError, ValueError, SyntaxError) as exc:
         _fail(str(exc))
         raise
     finally:
@@ -148,14 +151,16 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None) -> None:
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: restrict the query's default graph to these graphs (repeatable).")
+def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None, default_graphs: tuple[str, ...]) -> None:
     """Run a SPARQL SELECT given inline or as a file.
 
     Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     path = Path(query_or_file)
     text = path.read_text("utf-8") if path.suffix == ".rq" and path.is_file() else query_or_file
-    store = open_store(out, endpoint)
+    store = open_store(out, endpoint, default_graphs)
     try:
         table = store.select(text)
     except (SyntaxError, ValueError, OSError) as exc:
