@@ -163,6 +163,8 @@ class Emitter:
             self._place(g, doc.jurisdiction)
         if doc.status == "report":
             g.add((d, ELI.type_document, CODE["doctype/report"]))
+            if doc.report_kind:
+                g.add((d, PKG.reportKind, CODE[f"reportkind/{doc.report_kind}"]))
         elif doc.doc_type in self.vocab.doctypes:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:

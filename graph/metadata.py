@@ -1215,3 +1215,16 @@ def match_title(
     if not candidates:
         return None
     return sorted(candidates, key=lambda m: m.status != "final")[0]
+
+
+def report_kind(headline: str, reported_status: str | None, path: Path | None = None) -> str:
+    """What a news report is about (draft for comment, plan, cooperation agreement, meeting, event), from data."""
+    text = path.read_text("utf-8") if path else resources.files("policykg.graph.data").joinpath(
+        "metadata.toml").read_text("utf-8")
+    status = reported_status or "none"
+    for rule in tomllib.loads(text)["report_kind"]:
+        if status in rule.get("reported", []) or any(word in headline for word in rule.get("words", [])):
+            return str(rule["kind"])
+        if not rule.get("reported") and not rule.get("words"):
+            return str(rule["kind"])
+    return "event"

@@ -230,6 +230,7 @@ class Document:
     issuer_keys: list[str] = field(default_factory=list)  # resolved issuing bodies
     links: list[DocumentLink] = field(default_factory=list)
     reported: ReportedDocument | None = None
+    report_kind: str = ""  # for a news report: draft-for-comment, plan, cooperation-agreement, meeting, event
 
     @property
     def source(self) -> SourceText:

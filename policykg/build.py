@@ -24,7 +24,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
 from policykg.graph.extract import extract, load_notation_rules
-from policykg.graph.metadata import DocumentMeta, describe, match_title
+from policykg.graph.metadata import DocumentMeta, describe, match_title, report_kind
 from policykg.graph.model import (
     Agency,
     AgencyMention,
@@ -141,6 +141,8 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
         return key_of.get(id(match)) if match is not None else None
 
     for doc, meta in found:
+        if doc.status == "report":
+            doc.report_kind = report_kind(doc.title, meta.reported.status if meta.reported else None)
         links = [
             DocumentLink("applies" if c.cited.relation == "applies" else "cites", c.cited.title,
                          target(c.cited.title, c.jurisdiction), c.cited.span)

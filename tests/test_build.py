@@ -182,3 +182,33 @@ def test_a_build_that_stops_part_way_keeps_the_previous_outputs(tmp_path: Path, 
         run_build(CORPUS, out)
     assert (out / "kg.trig").read_text("utf-8") == "previous build"
     assert not list(tmp_path.glob("out.partial-*"))
+
+
+def test_news_reports_are_typed_by_what_they_report(store) -> None:
+    kinds = dict(store.select("""
+        PREFIX pkg: <https://w3id.org/policykg/ontology#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?title ?kind WHERE {
+          ?d pkg:reportKind ?k ; dcterms:title ?title BIND(REPLACE(STR(?k), "^.*/", "") AS ?kind) }
+    """).rows)
+    assert kinds["《贵州省推进基本养老服务体系建设的实施方案（征求意见稿）》公开征求意见"] == "draft-for-comment"
+    assert kinds["湖北省出台推进基本养老服务体系建设实施方案"] == "plan"
+    assert kinds["广东省民政厅、贵州省民政厅深化粤黔民政领域东西部协作"] == "cooperation-agreement"
+    assert kinds["山东省民政厅党组专题研究巩固拓展脱贫攻坚成果同乡村振兴有效衔接工作"] == "meeting"
+
+
+def test_reported_draft_is_an_earlier_version_of_the_final_plan(store) -> None:
+    found = store.select("""
+        PREFIX pkg: <https://w3id.org/policykg/ontology#>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT DISTINCT ?status ?number WHERE { ?report pkg:reportsOn ?draft . ?draft pkg:status ?status ;
+          pkg:earlierVersionOf ?final . ?final eli:id_local ?number }""").rows
+    assert found == [("https://w3id.org/policykg/code/status/draft", "黔府办发〔2023〕21号")]
+
+
+def test_running_text_duties_are_queryable(store) -> None:
+    duties = rows(store, "duties")
+    shanxi = {(r["agency"], r["duty"][:8]) for r in duties if "山西" in r["document_title"]}
+    assert any(agency.endswith("公安机关") and duty.startswith("妥善做好") for agency, duty in shanxi)
+    national = [r for r in duties if r["source_file"].startswith("004_") and r["agency"] == "中华人民共和国民政部"]
+    assert {r["partners"] for r in national} == {"相关部门", "国家发展和改革委员会"}

@@ -110,3 +110,21 @@ def test_cells_one_per_line_under_headers_become_tasks(pipeline) -> None:
         [("省民政厅", "lead", "explicit"), ("省市场监管局", "co", "explicit")],
         [("省人力资源社会保障厅", "lead", "explicit"), ("省民政厅", "co", "explicit"), ("省教育厅", "co", "explicit")],
     ]
+
+
+def test_ocr_spaces_inside_unit_names_still_resolve(pipeline) -> None:
+    found = units(NOTATIONS / "ocr_noise.txt", pipeline)
+    assert found == [[("省民政 厅", "lead", "list-order"), ("省卫生 健康委", "co", "list-order")]]
+    guizhou = pipeline.lexicon.jurisdiction("520000")
+    names = [pipeline.resolver.resolve(w, guizhou).name for w, _, _ in found[0]]
+    assert names == ["贵州省民政厅", "贵州省卫生健康委员会"]
+
+
+def test_deadlines_attached_to_tasks(pipeline) -> None:
+    from policykg.build import make_document
+
+    document, _ = make_document(article_of(NOTATIONS / "deadlines.txt"), pipeline, [])
+    deadlines = [[(d.text, d.year, d.month, d.end_year) for d in t.deadlines] for t in document.tasks]
+    assert deadlines[0] == [("6月底", None, 6, None)]
+    assert deadlines[1] == [("2022年10月底前", 2022, 10, None)]
+    assert deadlines[2][0][0].endswith("十四五”期间") and deadlines[2][0][3] == 2025
