@@ -100,9 +100,6 @@ class EmbeddedStore:
         rows = [tuple(_plain(solution[c]) for c in columns) for solution in result]
         return ResultTable(columns, rows)
 
-    def construct(self, query: str) -> list[ox.Triple]:
-        return list(self._store.query(query, use_default_graph_as_union=True))
-
     def close(self) -> None:
         del self._store
 

@@ -7,7 +7,6 @@ and the rest of the corpus still builds; the exit code says whether any error ha
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -326,10 +325,6 @@ class BuildReport:
     @property
     def errors(self) -> list[BuildIssue]:
         return [i for i in self.issues if i.severity == "error"]
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,

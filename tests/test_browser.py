@@ -257,3 +257,17 @@ def test_thousand_nodes_settle_and_stop(tab: Tab, tmp_path: Path) -> None:
         f"stabilisation {state['stabilizationMs']} ms, page open to ready {open_seconds:.2f} s"
     )
     assert state["stabilizationMs"] < 30_000
+
+
+def test_every_view_of_the_corpus_build_opens_offline(tab: Tab, store, tmp_path: Path) -> None:
+    """The real graph's views (overview, collaboration, lineage, documents, agencies) draw all their nodes."""
+    views = render_views(store, tmp_path)
+    shots = screenshot_dir()
+    assert len(views) > 20
+    for view in views:
+        state = tab.open(tmp_path / view.file_name)
+        assert state["dataNodes"] == state["bodyNodes"] == view.node_count, view.file_name
+        assert state["pwned"] is None, view.file_name
+        if view.kind in ("overview", "collaboration", "lineage"):
+            tab.page.screenshot(path=str(shots / f"corpus-{view.file_name.removesuffix('.html')}.png"))
+    tab.clean()
