@@ -147,13 +147,6 @@ def trim(key: str, span: Span, chars: str = " \t\n\u3000") -> Span:
 # --- units and roles -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Unit:
-    span: Span
-    role: Role | None = None
-    explicit_lead_in_clause: bool = False
-
-
 def _strip_role(key: str, span: Span, rules: NotationRules, finder: AgencyFinder) -> tuple[Span, Role | None]:
     """Take a trailing role off a unit: "省民政厅牵头" or "省民政厅(牵头)"."""
     text = key[span.start : span.end]

@@ -1217,12 +1217,17 @@ def match_title(
     return sorted(candidates, key=lambda m: m.status != "final")[0]
 
 
-def report_kind(headline: str, reported_status: str | None, path: Path | None = None) -> str:
-    """What a news report is about (draft for comment, plan, cooperation agreement, meeting, event), from data."""
+def load_report_kinds(path: Path | None = None) -> list[dict[str, Any]]:
+    """The ordered report-kind rules of metadata.toml (read once per build)."""
     text = path.read_text("utf-8") if path else resources.files("policykg.graph.data").joinpath(
         "metadata.toml").read_text("utf-8")
+    return list(tomllib.loads(text)["report_kind"])
+
+
+def report_kind(headline: str, reported_status: str | None, kinds: list[dict[str, Any]]) -> str:
+    """What a news report is about (draft for comment, plan, cooperation agreement, meeting, event), from data."""
     status = reported_status or "none"
-    for rule in tomllib.loads(text)["report_kind"]:
+    for rule in kinds:
         if status in rule.get("reported", []) or any(word in headline for word in rule.get("words", [])):
             return str(rule["kind"])
         if not rule.get("reported") and not rule.get("words"):

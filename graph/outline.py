@@ -123,7 +123,7 @@ def _detect(key: str, para: Span, rules: OutlineRules) -> _Item:
     return _Item(None, None, "", Span(start, para.end))
 
 
-def _heading(text: str, key: str, start: int, end: int, max_chars: int) -> Span:
+def _heading(key: str, start: int, end: int, max_chars: int) -> Span:
     """The heading after a marker: the whole line, else its first sentence, else its first clause."""
     start = _leading_space(key, start, end)
     stop = end
@@ -177,7 +177,7 @@ def build_outline(article: Article, rules: OutlineRules) -> OutlineResult:
         level = min(level, len(stack) + 1)
         del stack[level - 1 :]
         del open_kinds[level - 1 :]
-        heading = _heading(text, key, item.marker_span.end, item.span.end, rules.max_heading_chars)
+        heading = _heading(key, item.marker_span.end, item.span.end, rules.max_heading_chars)
         path = (*[n.ordinal for n in stack], ordinal)
         node = OutlineNode(
             marker=text[item.marker_span.start : item.marker_span.end],

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
-from policykg.graph.extract import extract, load_notation_rules
-from policykg.graph.metadata import DocumentMeta, describe, match_title, report_kind
+from policykg.graph.extract import NotationRules, extract, load_notation_rules
+from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
 from policykg.graph.model import (
     Agency,
     AgencyMention,
@@ -36,7 +37,7 @@ from policykg.graph.model import (
     SourceText,
 )
 from policykg.graph.normalize import normalize
-from policykg.graph.outline import build_outline, load_outline_rules
+from policykg.graph.outline import OutlineRules, build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
@@ -52,9 +53,10 @@ class Pipeline:
     lexicon: Lexicon
     recognizer: AgencyRecognizer
     resolver: Resolver
-    outline_rules: object
-    notation_rules: object
+    outline_rules: OutlineRules
+    notation_rules: NotationRules
     vocab: emit.Vocab
+    report_kinds: list[dict[str, Any]]
 
     def parent_of(self, place: Jurisdiction) -> Jurisdiction | None:
         """The enclosing jurisdiction in GB/T 2260 (景德镇市 → 江西省 → 中华人民共和国)."""
@@ -65,7 +67,7 @@ class Pipeline:
     def load(cls) -> Pipeline:
         lexicon = load_lexicon()
         return cls(lexicon, AgencyRecognizer(lexicon), Resolver(lexicon), load_outline_rules(),
-                   load_notation_rules(), emit.load_vocab())
+                   load_notation_rules(), emit.load_vocab(), load_report_kinds())
 
 
 @dataclass
@@ -141,7 +143,8 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
 
     for doc, meta in found:
         if doc.status == "report":
-            doc.report_kind = report_kind(doc.title, meta.reported.status if meta.reported else None)
+            doc.report_kind = report_kind(doc.title, meta.reported.status if meta.reported else None,
+                                          pipeline.report_kinds)
         links = [
             DocumentLink("applies" if c.cited.relation == "applies" else "cites", c.cited.title,
                          target(c.cited.title, c.jurisdiction), c.cited.span)

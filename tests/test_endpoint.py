@@ -1,7 +1,7 @@
 """The graph over HTTP: a real oxigraph server (`policykg serve`) answers every named query exactly as the embedded
 store does, refuses updates, stops cleanly; `RemoteStore` gives the same plain rows; `push` fills a writable server.
 
-Helpers here (`built_graph`, `PARAMETER_SETS`, `named_results`) are shared with test_virtuoso.py and test_safety.py.
+Helpers here (`PARAMETER_SETS`, `named_results`) are shared with test_virtuoso.py and test_safety.py.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
 
-from policykg.build import run_build
 from policykg.cli import cli
 from policykg.endpoint_cli import OxigraphServer, ServerError, free_port
 from policykg.graph.store import EmbeddedStore, EndpointError, GraphStore, ParamValue, RemoteStore, ResultTable
@@ -42,15 +40,6 @@ IRI_SOURCES = {
     "task": "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/policykg/ontology#hasResponsibility> ?r } "
             "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 2",
 }
-
-
-def built_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One build of the bundled corpus per test session, shared by the endpoint, Virtuoso and safety tests."""
-    out = tmp_path_factory.getbasetemp() / "endpoint-build" / "out"
-    if not (out / "store").is_dir():
-        report = run_build(CORPUS, out)
-        assert not report.errors, report.errors
-    return out
 
 
 def parameter_values(store: GraphStore, description: str) -> list[ParamValue]:
@@ -108,15 +97,8 @@ def triple_counts(store: GraphStore) -> dict[str, str | None]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_graph(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def embedded(built: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(built / "store")
-    yield store
-    store.close()
+def embedded(store: EmbeddedStore) -> EmbeddedStore:
+    return store
 
 
 @pytest.fixture(scope="module")

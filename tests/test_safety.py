@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
-from test_endpoint import NO_MATCH, Plan, built_graph, graph_names, parameter_plan, triple_counts
+from test_endpoint import NO_MATCH, Plan, graph_names, parameter_plan, triple_counts
 from test_virtuoso import pushed_virtuoso
 
 from policykg.cli import cli
@@ -59,15 +59,8 @@ RDFLIB_CHANGES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_graph(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def embedded(built: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(built / "store")
-    yield store
-    store.close()
+def embedded(store: EmbeddedStore) -> EmbeddedStore:
+    return store
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_endpoint import Plan, built_graph, graph_names, named_results, parameter_plan, triple_counts
+from test_endpoint import Plan, graph_names, named_results, parameter_plan, triple_counts
 
 from policykg.endpoint_cli import free_port
 from policykg.graph.store import EmbeddedStore, EndpointError, RemoteStore, ResultTable
@@ -168,7 +168,7 @@ _PUSHED: dict[Path, PushReport] = {}
 def pushed_virtuoso(request: pytest.FixtureRequest) -> tuple[Virtuoso, Path]:
     """Virtuoso holding the built graph, pushed once per session with SPARQL Update on /sparql-auth."""
     server = virtuoso_server(request)
-    built = built_graph(request.getfixturevalue("tmp_path_factory"))
+    built = request.getfixturevalue("built")
     if built not in _PUSHED:
         report = push(built, endpoint=server.sparql, update_endpoint=server.sparql_auth, user=USER,
                       password=PASSWORD)
