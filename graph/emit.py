@@ -176,6 +176,7 @@ class Emitter:
         if doc.reported:
             self._reported(g, d, doc.reported, agencies, used)
         self._sequence = {id(node): n for n, node in enumerate(iter_nodes(doc.outline), start=1)}
+        self._tasks = {id(task.node) for task in doc.tasks}
         for node in doc.outline:
             self._part(g, d, d, node, doc)
         for task in doc.tasks:
@@ -233,18 +234,21 @@ class Emitter:
 
     def _part(self, g: Graph, doc: URIRef, parent: URIRef, node: OutlineNode, document: Document) -> None:
         iri = self.part_iri(doc, node)
-        g.add((iri, RDF.type, PKG.Task if node.is_task else PKG.Section))
+        is_task = id(node) in self._tasks
+        g.add((iri, RDF.type, PKG.Task if is_task else PKG.Section))
         g.add((iri, ELI.is_part_of, parent))
         g.add((parent, ELI.has_part, iri))
         g.add((iri, ELI.number, Literal(node.number)))
-        g.add((iri, PKG.marker, Literal(node.marker)))
+        if node.marker:
+            g.add((iri, PKG.marker, Literal(node.marker)))
         g.add((iri, PKG.outlinePath, Literal(node.path_id)))
         g.add((iri, PKG.sequence, Literal(self._sequence[id(node)])))
         g.add((iri, DCTERMS.title, Literal(node.heading, lang="zh")))
         key = document.source.key[node.heading_span.start : node.heading_span.end].strip()
         if key != node.heading:
             g.add((iri, PKG.matchKey, Literal(key)))
-        self._evidence(g, iri, document.source, node.span if node.is_task else node.heading_span)
+        heading = node.heading_span if node.heading_span.end > node.heading_span.start else node.span
+        self._evidence(g, iri, document.source, node.span if is_task else heading)
         for child in node.children:
             self._part(g, doc, iri, child, document)
 
@@ -261,10 +265,13 @@ class Emitter:
             g.add((r, PKG.agent, self.agency_iri(agency)))
             g.add((r, PKG.role, CODE[f"role/{resp.role}"]))
             g.add((r, PKG.basis, CODE[f"basis/{resp.basis}"]))
-            g.add((r, PKG.asWritten, Literal(resp.mention.written, lang="zh")))
+            for written in sorted({resp.mention.written, *(m.written for m, _ in resp.also)}):
+                g.add((r, PKG.asWritten, Literal(written, lang="zh")))
             if resp.position is not None:
                 g.add((r, PKG.listPosition, Literal(resp.position)))
-            self._evidence(g, r, source, resp.evidence)
+            spans = sorted({resp.evidence, *(span for _, span in resp.also)})
+            for n, span in enumerate(spans, start=1):
+                self._evidence(g, r, source, span, n)
         for n, target in enumerate(task.targets, start=1):
             iri = URIRef(f"{t}/target/{n}")
             g.add((t, PKG.hasTarget, iri))
@@ -334,9 +341,10 @@ class Emitter:
             g.add((p, SKOS.broader, self.place_iri(parent)))
             self._place(g, parent)
 
-    def _evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span) -> None:
-        ev, pos, quote = URIRef(f"{fact}/evidence"), URIRef(f"{fact}/evidence/position"), URIRef(
-            f"{fact}/evidence/quote")
+    def _evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span, n: int = 1) -> None:
+        """A Web Annotation selector pair for the span; the n-th statement of a fact gets …/evidence-n."""
+        ev = URIRef(f"{fact}/evidence" if n == 1 else f"{fact}/evidence-{n}")
+        pos, quote = URIRef(f"{ev}/position"), URIRef(f"{ev}/quote")
         raw_start, raw_end = source.raw_span(span)
         g.add((fact, PKG.evidence, ev))
         g.add((ev, RDF.type, OA.SpecificResource))

@@ -13,8 +13,9 @@ from typing import Literal
 
 Role = Literal["lead", "co"]
 # How a role was decided: stated by the text (牵头/会同/配合), first of a list, first of a list under a declared
-# rule (列第一位者为牵头单位), the only unit listed, added by a document-wide rule (以下任务…均包含…).
-Basis = Literal["explicit", "list-order", "declared-list-order", "sole-unit", "inherited"]
+# rule (列第一位者为牵头单位), the only unit listed, added by a document-wide rule (以下任务…均包含…), taken from
+# the row above because the row's cell is blank (a merged table cell).
+Basis = Literal["explicit", "list-order", "declared-list-order", "sole-unit", "inherited", "merged-cell"]
 Level = Literal["national", "provincial", "municipal", "county", "unknown"]
 Status = Literal["final", "draft", "report"]
 
@@ -35,8 +36,73 @@ class Span:
 
 
 @dataclass
+class Mark:
+    """A span of a source's text that a stage recognised, kept in a named layer (see `SourceText.layers`)."""
+
+    span: Span
+    label: str  # what it is, e.g. the name of the rule that matched
+    value: str = ""
+
+
+@dataclass
+class Column:
+    """A table column: its header as written and the field it holds (see data/tables.toml)."""
+
+    label: str
+    span: Span
+    field: str  # number, title, body, target, baseline, lead, co, list, person, internal, deadline, category, …
+    year: int | None = None  # for a value column named by a year (2025年)
+
+
+@dataclass
+class Cell:
+    """One piece of a row in a column: a cell, or one line / token of a cell that spans several."""
+
+    column: int
+    span: Span
+    sub_row: int = 0  # 0 for the row itself, 1, 2 … for sub-rows under merged cells
+    merged_from: int | None = None  # index of the row whose cell this blank (merged) cell repeats
+
+
+@dataclass
+class Row:
+    index: int
+    span: Span
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    """A table block: header columns and rows, with the way it was flattened (pipe, cell-per-line, spaced)."""
+
+    span: Span
+    columns: list[Column]
+    rows: list[Row]
+    flattening: str
+
+    def cells(self, row: Row, fields: tuple[str, ...]) -> list[Cell]:
+        """The row's cells in columns holding one of `fields`, in column then reading order."""
+        return sorted((c for c in row.cells if self.columns[c.column].field in fields),
+                      key=lambda c: (c.column, c.span.start))
+
+
+@dataclass
+class Block:
+    """A piece of a source's layout: a line of text or a table (with the lines it takes up)."""
+
+    kind: Literal["line", "table"]
+    span: Span
+    table: Table | None = None
+
+
+@dataclass
 class SourceText:
-    """One input file, decoded and normalized."""
+    """One input file, decoded and normalized: the document object every stage reads and adds to.
+
+    `blocks` are the lines and tables the layout stage found; `layers` hold named span annotations that stages
+    add (e.g. "noise": navigation and share-button lines; "marker": outline markers), so later stages read them
+    instead of finding them again.
+    """
 
     file_name: str  # as in the corpus folder, e.g. "001_7554c59a77879f53.txt"
     raw: str  # the decoded file, untouched
@@ -46,6 +112,8 @@ class SourceText:
     sha256: str  # of the file's bytes
     text_sha256: str  # of `text` encoded as UTF-8
     is_page: bool = False  # an OCR'd newspaper page whose column breaks were undone
+    blocks: list[Block] = field(default_factory=list)
+    layers: dict[str, list[Mark]] = field(default_factory=dict)
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -64,6 +132,7 @@ class Article:
     title_span: Span | None = None  # None when the title is not a contiguous part of the text
     byline: str = ""
     index: int = 0  # position of the article within its source, 0 for the first
+    tables: list[Table] = field(default_factory=list)  # table blocks inside the article, in reading order
 
 
 @dataclass
@@ -80,11 +149,15 @@ class OutlineNode:
     span: Span  # from the marker to the end of the node's own text, children excluded
     paragraphs: list[Span] = field(default_factory=list)  # the node's own paragraphs in reading order
     children: list[OutlineNode] = field(default_factory=list)
-    is_task: bool = False
+    is_task: bool = False  # by its place in the outline (a leaf of a task section, a table row)
+    table: Table | None = None  # for a table row: its table and row
+    row: Row | None = None
+    repeat: int = 1  # the n-th node with this path in the document (numbering restarts after an attachment)
 
     @property
     def path_id(self) -> str:
-        return ".".join(str(n) for n in self.path)
+        path = ".".join(str(n) for n in self.path)
+        return path if self.repeat == 1 else f"{path}-{self.repeat}"
 
 
 @dataclass
@@ -95,7 +168,11 @@ class AgencyMention:
 
 @dataclass
 class Responsibility:
-    """A unit named responsible for a task, with its role and how that role was decided."""
+    """A unit named responsible for a task, with its role and how that role was decided.
+
+    One per (task, agency): when a task names an agency twice (two clauses, or two written forms of one agency),
+    the statements are merged (see `extract.merge_responsibilities`) and every written form and clause is kept.
+    """
 
     mention: AgencyMention
     role: Role
@@ -103,6 +180,7 @@ class Responsibility:
     evidence: Span  # the clause that states it, e.g. "(责任单位：省民政厅、省统计局)"
     position: int | None = None  # 1-based position in the written list
     agency_key: str = ""  # filled by resolve
+    also: list[tuple[AgencyMention, Span]] = field(default_factory=list)  # further statements of the same unit
 
 
 @dataclass

@@ -215,7 +215,11 @@ def looks_like_page(lines: list[str]) -> bool:
     if gaps / len(texts) < conf["min_gap_fraction"]:
         return False
     widths = [width(t) for t in texts]
-    if statistics.median(widths) > conf["max_median_width"]:
+    median = statistics.median(widths)
+    if median > conf["max_median_width"]:
+        return False
+    in_column = sum(1 for w in widths if abs(w - median) <= conf["near_median"] * median)
+    if in_column / len(widths) < conf["min_column_fraction"]:
         return False
     open_short = sum(1 for t, w in zip(texts, widths, strict=True) if w <= conf["short_width"] and not ends_sentence(t))
     return open_short / len(texts) >= conf["min_open_fraction"]

@@ -1,10 +1,12 @@
-"""Outline: turn an article's paragraphs into numbered headings and items, and mark which items are tasks.
+"""Outline: an article's numbered headings and items, table rows among them, and which of them are tasks.
 
 Levels are assigned as legal-text parsers do: each marker kind (一、 / （一） / 1. / （1） / ① / 一是) takes the level
 at which it first appears. An unseen kind whose value continues a sibling of the same family ("（4）" after "（三）",
-"二、" after "1、") is an OCR or drafting slip and joins that sibling's level. Task items are the leaves of the task
-sections (重点任务, 重点工作 …, from data) or, when a document names none, of every section that is not a
-known non-task section (总体要求, 保障措施 …).
+"二、" after "1、") is an OCR or drafting slip and joins that sibling's level. An attachment line (附件1) starts the
+numbering afresh. A table's rows are items under the heading the table stands in (its category cells become
+sections), and an unnumbered paragraph carrying a responsibility notation is an item too (its marker may be lost
+to a garbled encoding). Task items are the leaves of the task sections (重点任务, 重点工作 …, from data) or, when a
+document names none, of every section that is not a known non-task section (总体要求, 保障措施 …).
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from policykg.graph.model import Article, OutlineNode, Span
+from policykg.graph.model import Article, OutlineNode, Row, Span, Table
 
 _SENTENCE_END = "。;；!！?？"
 _CLAUSE_END = ",，:："
+_LEADING_JUNK = " \t\u3000。.,，、;；:："
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _INLINE_BOUNDARY = "。;；:： \n"
@@ -40,6 +44,8 @@ class OutlineRules:
     task_sections: list[str]
     non_task_sections: list[str]
     artifacts: re.Pattern[str]
+    restarts: re.Pattern[str]
+    not_tasks: re.Pattern[str]
 
 
 @dataclass
@@ -58,7 +64,8 @@ def load_outline_rules(path: Path | None = None) -> OutlineRules:
         for m in data["markers"]
     ]
     return OutlineRules(markers, int(data["max_heading_chars"]), list(data["task_sections"]),
-                        list(data["non_task_sections"]), re.compile("|".join(data["artifacts"])))
+                        list(data["non_task_sections"]), re.compile("|".join(data["artifacts"])),
+                        re.compile("|".join(data["restarts"])), re.compile("|".join(data["not_task_items"])))
 
 
 def chinese_numeral(numeral: str) -> int:
@@ -82,6 +89,10 @@ class _Item:
     marker_span: Span | None
     number: str
     span: Span
+    table: Table | None = None
+    row: Row | None = None
+    restart: bool = False
+    unnumbered_item: bool = False
 
 
 def _leading_space(key: str, start: int, end: int) -> int:
@@ -107,8 +118,7 @@ def _split_inline(key: str, para: Span, rules: OutlineRules, last_inline: dict[s
                 last_inline[kind.kind] = value
     cuts = sorted(set(cuts))
     bounds = [para.start, *[c for c in cuts if c > para.start], para.end]
-    spans = [Span(a, b) for a, b in itertools.pairwise(bounds) if key[a:b].strip()]
-    return spans
+    return [Span(a, b) for a, b in itertools.pairwise(bounds) if key[a:b].strip()]
 
 
 def _detect(key: str, para: Span, rules: OutlineRules) -> _Item:
@@ -120,12 +130,13 @@ def _detect(key: str, para: Span, rules: OutlineRules) -> _Item:
         match = kind.pattern.match(key, start, para.end)
         if match:
             return _Item(kind, Span(start, match.end()), match.group("n"), Span(start, para.end))
-    return _Item(None, None, "", Span(start, para.end))
+    return _Item(None, None, "", Span(start, para.end), restart=bool(rules.restarts.match(key, start, para.end)))
 
 
-def _heading(key: str, start: int, end: int, max_chars: int) -> Span:
-    """The heading after a marker: the whole line, else its first sentence, else its first clause."""
-    start = _leading_space(key, start, end)
+def heading_of(key: str, start: int, end: int, max_chars: int) -> Span:
+    """The heading of an item: the whole line, else its first sentence, else its first clause."""
+    while start < end and key[start] in _LEADING_JUNK:
+        start += 1
     stop = end
     while stop > start and key[stop - 1] in " \n":
         stop -= 1
@@ -140,71 +151,178 @@ def _heading(key: str, start: int, end: int, max_chars: int) -> Span:
     return Span(start, start + cut)
 
 
-def build_outline(article: Article, rules: OutlineRules) -> OutlineResult:
-    source = article.source
-    key, text = source.key, source.text
-    warnings: list[str] = []
+def _items(article: Article, rules: OutlineRules, is_item: Callable[[Span], bool] | None) -> list[_Item]:
+    """Paragraph items and table rows in reading order."""
+    key = article.source.key
     last_inline: dict[str, int] = {}
-    items = [
-        _detect(key, sub, rules)
-        for para in article.paragraphs
-        for sub in _split_inline(key, para, rules, last_inline)
-    ]
+    items: list[_Item] = []
+    tables = sorted(article.tables, key=lambda t: t.span.start)
+    for para in article.paragraphs:
+        while tables and tables[0].span.start < para.start:
+            items.extend(_table_items(tables.pop(0)))
+        for sub in _split_inline(key, para, rules, last_inline):
+            item = _detect(key, sub, rules)
+            if item.kind is None and not item.restart and is_item is not None and is_item(item.span):
+                item.unnumbered_item = True  # taken as an item only where an item may start (see _Builder)
+            items.append(item)
+    for table in tables:
+        items.extend(_table_items(table))
+    return items
 
-    kind_level: dict[str, int] = {}
-    stack: list[OutlineNode] = []
-    roots: list[OutlineNode] = []
-    open_kinds: list[MarkerKind] = []
 
-    for item in items:
-        if item.kind is None or item.marker_span is None:
-            if stack:
-                stack[-1].paragraphs.append(item.span)
-                stack[-1].span = Span(stack[-1].span.start, max(stack[-1].span.end, item.span.end))
-            continue
+def _table_items(table: Table) -> list[_Item]:
+    return [_Item(None, None, "", row.span, table=table, row=row) for row in table.rows]
+
+
+class _Builder:
+    """The outline under construction: the open nodes and the level each marker kind took."""
+
+    def __init__(self, article: Article, rules: OutlineRules) -> None:
+        self.source = article.source
+        self.rules = rules
+        self.roots: list[OutlineNode] = []
+        self.stack: list[OutlineNode] = []
+        self.open_kinds: list[MarkerKind | None] = []
+        self.kind_level: dict[str, int] = {}
+        self.paths: dict[tuple[int, ...], int] = {}
+        self.warnings: list[str] = []
+
+    def restart(self) -> None:
+        self.stack.clear()
+        self.open_kinds.clear()
+        self.kind_level.clear()
+
+    def add(self, node: OutlineNode, level: int, kind: MarkerKind | None) -> None:
+        level = min(level, len(self.stack) + 1)
+        del self.stack[level - 1 :]
+        del self.open_kinds[level - 1 :]
+        node.level = level
+        node.path = (*[n.ordinal for n in self.stack], node.ordinal)
+        self.paths[node.path] = node.repeat = self.paths.get(node.path, 0) + 1
+        (self.stack[-1].children if self.stack else self.roots).append(node)
+        self.stack.append(node)
+        self.open_kinds.append(kind)
+
+    def numbered(self, item: _Item) -> None:
+        assert item.kind is not None and item.marker_span is not None
+        key, text = self.source.key, self.source.text
         ordinal = chinese_numeral(item.number)
-        level = kind_level.get(item.kind.kind)
+        level = self.kind_level.get(item.kind.kind)
         if level is None:
-            level = _repair_level(item.kind, ordinal, stack, open_kinds)
+            level = self._repair_level(item.kind, ordinal)
             if level is not None:
-                warnings.append(
+                self.warnings.append(
                     f"marker {text[item.marker_span.start:item.marker_span.end]!r} read as a sibling of "
-                    f"{stack[level - 1].marker!r} (numbering continues; the notation differs)"
+                    f"{self.stack[level - 1].marker!r} (numbering continues; the notation differs)"
                 )
             else:
-                level = len(stack) + 1
-            kind_level[item.kind.kind] = level
-        level = min(level, len(stack) + 1)
-        del stack[level - 1 :]
-        del open_kinds[level - 1 :]
-        heading = _heading(key, item.marker_span.end, item.span.end, rules.max_heading_chars)
-        path = (*[n.ordinal for n in stack], ordinal)
+                level = len(self.stack) + 1
+            self.kind_level[item.kind.kind] = level
+        heading = heading_of(key, item.marker_span.end, item.span.end, self.rules.max_heading_chars)
         node = OutlineNode(
             marker=text[item.marker_span.start : item.marker_span.end],
             number=str(ordinal) if item.number.isascii() and item.number.isdigit() else item.number,
-            ordinal=ordinal,
-            level=level,
-            path=path,
-            heading=text[heading.start : heading.end].strip(),
-            heading_span=heading,
-            span=item.span,
-            paragraphs=[item.span],
+            ordinal=ordinal, level=level, path=(), heading=text[heading.start : heading.end].strip(),
+            heading_span=heading, span=item.span, paragraphs=[item.span],
         )
-        (stack[-1].children if stack else roots).append(node)
-        stack.append(node)
-        open_kinds.append(item.kind)
+        self.add(node, level, item.kind)
 
-    tasks = _mark_tasks(roots, rules, key)
-    return OutlineResult(roots, tasks, warnings)
+    def item_may_start(self) -> bool:
+        """An unnumbered item stands right under a heading, or after another unnumbered item; text after a
+        numbered item's own text (its 责任单位 line) is part of that item."""
+        if not self.stack:
+            return True
+        top = self.stack[-1]
+        return self.open_kinds[-1] is None and top.row is None or len(top.paragraphs) == 1 and not top.children and (
+            top.heading_span.end >= top.span.end - 1)
 
+    def unnumbered(self, item: _Item) -> None:
+        """A paragraph item without a marker: a sibling of the open items, numbered by its position."""
+        key, text = self.source.key, self.source.text
+        parent_level = len(self.stack)
+        if self.stack and self.open_kinds[-1] is None:  # another unnumbered item: its sibling
+            parent_level -= 1
+        siblings = self.stack[parent_level - 1].children if parent_level else self.roots
+        ordinal = len(siblings) + 1
+        heading = heading_of(key, item.span.start, item.span.end, self.rules.max_heading_chars)
+        node = OutlineNode(marker="", number=str(ordinal), ordinal=ordinal, level=0, path=(),
+                           heading=text[heading.start : heading.end].strip(), heading_span=heading,
+                           span=item.span, paragraphs=[item.span])
+        self.add(node, parent_level + 1, None)
 
-def _repair_level(kind: MarkerKind, ordinal: int, stack: list[OutlineNode], open_kinds: list[MarkerKind]) -> int | None:
-    if ordinal <= 1:
+    def row(self, item: _Item) -> None:
+        """A table row: an item under the heading the table stands in, or under its category cell's section."""
+        table, row = item.table, item.row
+        assert table is not None and row is not None
+        text = self.source.text
+        base = len(self.stack)
+        while base and self.stack[base - 1].table is table:  # rows and categories of this table close
+            base -= 1
+        category = [c for c in table.cells(row, ("category",)) if c.sub_row == 0]
+        if category and category[0].merged_from is None:
+            self._category(table, Span(category[0].span.start, category[-1].span.end), base)
+        in_category = len(self.stack) > base and self.stack[base].table is table and self.stack[base].row is None
+        level = base + (2 if in_category else 1)
+        number_cell = next(iter(table.cells(row, ("number",))), None)
+        number = text[number_cell.span.start : number_cell.span.end] if number_cell else str(row.index + 1)
+        titles = [c for c in table.cells(row, ("title",)) if c.sub_row == 0] or table.cells(row, ("title",))
+        title = Span(titles[0].span.start, titles[-1].span.end) if titles else row.span
+        heading = heading_of(self.source.key, title.start, title.end, 10_000)
+        texts = [c.span for c in table.cells(row, ("title", "body"))]
+        node = OutlineNode(
+            marker=number, number=number, ordinal=chinese_numeral(number) or row.index + 1, level=level, path=(),
+            heading=re.sub(r"\s*\n\s*", "", text[heading.start : heading.end]).strip(), heading_span=heading,
+            span=row.span, paragraphs=texts or [title], is_task=True, table=table, row=row,
+        )
+        self.add(node, level, None)
+
+    def _category(self, table: Table, span: Span, base: int) -> None:
+        """A category cell (一、就业促进(3项)) opens a section for the rows under it."""
+        key, text = self.source.key, self.source.text
+        item = _detect(key, span, self.rules)
+        siblings = self.stack[base - 1].children if base else self.roots
+        ordinal = chinese_numeral(item.number) if item.kind is not None else len(siblings) + 1
+        heading = heading_of(key, item.marker_span.end if item.marker_span else span.start, span.end, 10_000)
+        node = OutlineNode(marker=text[item.marker_span.start : item.marker_span.end] if item.marker_span else "",
+                           number=item.number or str(ordinal), ordinal=ordinal, level=base + 1, path=(),
+                           heading=text[heading.start : heading.end].strip(), heading_span=heading, span=span,
+                           paragraphs=[], table=table)
+        self.add(node, base + 1, None)
+
+    def paragraph(self, item: _Item) -> None:
+        """Text without a marker belongs to the open item."""
+        if self.stack and self.stack[-1].row is None:
+            node = self.stack[-1]
+            node.paragraphs.append(item.span)
+            node.span = Span(node.span.start, max(node.span.end, item.span.end))
+
+    def _repair_level(self, kind: MarkerKind, ordinal: int) -> int | None:
+        if ordinal <= 1:
+            return None
+        for depth in range(len(self.stack) - 1, -1, -1):
+            open_kind = self.open_kinds[depth]
+            if open_kind is not None and open_kind.family == kind.family and self.stack[depth].ordinal == ordinal - 1:
+                return depth + 1
         return None
-    for depth in range(len(stack) - 1, -1, -1):
-        if open_kinds[depth].family == kind.family and stack[depth].ordinal == ordinal - 1:
-            return depth + 1
-    return None
+
+
+def build_outline(article: Article, rules: OutlineRules,
+                  is_item: Callable[[Span], bool] | None = None) -> OutlineResult:
+    """The outline of an article; `is_item` tells whether an unnumbered paragraph is an item of its own."""
+    builder = _Builder(article, rules)
+    for item in _items(article, rules, is_item):
+        if item.row is not None:
+            builder.row(item)
+        elif item.restart:
+            builder.restart()
+        elif item.kind is not None:
+            builder.numbered(item)
+        elif item.unnumbered_item and builder.item_may_start():
+            builder.unnumbered(item)
+        else:
+            builder.paragraph(item)
+    tasks = _mark_tasks(builder.roots, rules, article.source.key)
+    return OutlineResult(builder.roots, tasks, builder.warnings)
 
 
 def iter_nodes(nodes: list[OutlineNode]) -> list[OutlineNode]:
@@ -227,7 +345,12 @@ def _mark_tasks(roots: list[OutlineNode], rules: OutlineRules, key: str) -> list
     task_roots = [r for r in roots if r.children and named(r, rules.task_sections)]
     if not task_roots:
         task_roots = [r for r in roots if not named(r, rules.non_task_sections)]
-    tasks = [leaf for root in task_roots for leaf in _leaves(root)]
-    for task in tasks:
-        task.is_task = True
+    structural = [leaf for root in task_roots for leaf in _leaves(root)]
+    rows = [n for n in iter_nodes(roots) if n.row is not None]
+    tasks: list[OutlineNode] = []
+    for node in sorted({id(n): n for n in [*structural, *rows]}.values(), key=lambda n: n.span.start):
+        if node.row is None and (node.table is not None or rules.not_tasks.search(node.heading)):
+            continue  # a category section without rows, or a question to the reader
+        node.is_task = True
+        tasks.append(node)
     return tasks

@@ -79,25 +79,19 @@ class _Para:
 
 
 def _paragraphs(source: SourceText) -> list[_Para]:
-    """Non-empty lines of a clean document, without surrounding whitespace (indentation)."""
+    """The content lines of a clean document (blocks of kind "line"), a line cut by a page break joined to the next."""
     paras: list[_Para] = []
-    start = 0
     text = source.text
-    for line in text.split("\n"):
-        a, b = start, start + len(line)
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            para = _Para(Span(a, b), text[a:b], source.key[a:b])
-            if paras and _broken_after(paras[-1], para):
-                joined = Span(paras[-1].span.start, b)
-                para = _Para(joined, text[joined.start : b], source.key[joined.start : b])
-                paras[-1] = para
-            else:
-                paras.append(para)
-        start += len(line) + 1
+    for block in source.blocks:
+        if block.kind != "line":
+            continue
+        a, b = block.span.start, block.span.end
+        para = _Para(Span(a, b), text[a:b], source.key[a:b])
+        if paras and _broken_after(paras[-1], para):
+            joined = Span(paras[-1].span.start, b)
+            paras[-1] = _Para(joined, text[joined.start : b], source.key[joined.start : b])
+        else:
+            paras.append(para)
     return paras
 
 
@@ -298,7 +292,11 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
         heading = _heading_at(paras, start)
         warnings.append(f"dropped appended unrelated article {heading.text!r} ({len(paras) - start} paragraphs)")
         paras = paras[:start]
-    article = Article(source=source, paragraphs=[p.span for p in paras], title=title, title_span=title_span)
+    cut = paras[-1].span.end if paras else 0
+    dropped = len(paras) < len(_paragraphs(source))
+    tables = [b.table for b in source.blocks if b.table is not None and (not dropped or b.span.start < cut)]
+    article = Article(source=source, paragraphs=[p.span for p in paras], title=title, title_span=title_span,
+                      tables=tables)
     return [article], warnings
 
 

@@ -1,148 +1,445 @@
-"""Tables flattened to text: pipe tables ("| 序号 | 任务 | 牵头单位 |") and runs of one cell per line under a header.
+"""Tables of tasks, whatever flattening they reached us in: "|" rows, one cell per line, space-separated cells.
 
-Each data row becomes a task; its unit cells keep the role their column header gives (牵头单位 → lead,
-配合单位 → co, 责任单位 → first listed leads). Columns that are not responsibilities (评分部门, 备注 …) are ignored.
+A header is a run of cells that the header rules of `data/tables.toml` classify (序号, 任务, 牵头单位 …). Rows follow
+it; each row's pieces (cells, lines or space-separated tokens) are aligned to the header's columns by a small
+dynamic programme that scores how well a piece fits a column (a unit name in a unit column, a date in a deadline
+column, a person in a 领导 column …). The alignment skips columns whose cell is blank (merged cells, which then take
+the value above), lets a unit or text cell span several pieces, and starts a sub-row when a row carries more
+pieces than columns. Every cell keeps the spans of its pieces, so facts read from it point at the text.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
-from policykg.graph.model import Article, OutlineNode, Span
+from policykg.graph.model import Cell, Column, Row, Span, Table
+from policykg.graph.units import UnitReader, squeeze
 
-ColumnKind = str  # "number", "task", "deadline", "target", "lead", "co", "list", "other"
+_NUMBER = re.compile(r"^(?:\d{1,3}|[一二三四五六七八九十]{1,3})$")
+_DATE = re.compile(r"(?:(?:19|20)\d{2}年|\d{1,2}月|[上下]半年|年底|年末|季度|底前|月底|持续|长期|常态|全年|\d{1,2}日)")
+_VALUE = re.compile(r"^[≥≤><=＞＜]?\s*[-—―]?\s*\d+(?:\.\d+)?\s*(?:%|‰|个|张|人|所|万|亿)?$|^[-—―/]$")
+_PROGRESS = re.compile(r"已|正在|完成率|进度|目前|累计|滞后|推进中|达到时序|序时|\d+(?:\.\d+)?%")
+_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
+_SENTENCE = re.compile(r"[。;!?]")
+_UNIT_FIELDS = ("lead", "co", "list")
+_MULTI = {"title", "body", "target", "lead", "co", "list", "person", "progress", "plan", "ignore", "category",
+          "deadline", "internal"}
+_NEG = -math.inf
 
 
 @dataclass(frozen=True)
-class TableHeaders:
-    task: list[str]
-    number: list[str]
-    deadline: list[str]
-    target: list[str]
-    units: dict[str, str]  # label → "lead" | "co" | "list" | "other"
+class TableRules:
+    headers: tuple[tuple[str, re.Pattern[str]], ...]
+    min_header_cells: int
+    max_number_gap: int
 
-    def kind(self, cell: str) -> ColumnKind | None:
-        cell = cell.strip().replace(" ", "")
-        if cell in self.number:
-            return "number"
-        if cell in self.deadline:
-            return "deadline"
-        if cell in self.target:
-            return "target"
-        if cell in self.units:
-            return self.units[cell]
-        if cell in self.task:
-            return "task"
+
+def load_table_rules(path: Path | None = None) -> TableRules:
+    text = path.read_text("utf-8") if path else resources.files("policykg.graph.data").joinpath(
+        "tables.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    headers = tuple((h["field"], re.compile(h["pattern"])) for h in data["header"])
+    return TableRules(headers, int(data["min_header_cells"]), int(data["max_number_gap"]))
+
+
+def classify_header(cell: str, rules: TableRules) -> str | None:
+    """The field a header cell names, or None when it is not a header label."""
+    text = squeeze(cell).strip("|")
+    if not text or len(text) > 24 or _SENTENCE.search(text):
         return None
+    return next((name for name, pattern in rules.headers if pattern.search(text)), None)
 
 
 @dataclass
-class TableRow:
-    node: OutlineNode
-    cells: list[tuple[Span, ColumnKind]]  # unit cells with their column kind
-    due: list[Span]  # deadline cells
+class _Piece:
+    span: Span  # trimmed; empty (start == end) for a blank "|" cell
+    text: str  # squeezed key text
+    line: int  # index of the line it is on
+    gap: int = 1  # spaces before it on its line (space-separated tables: a wide gap is a column boundary)
 
 
-def _cells(key: str, line: Span) -> list[Span]:
-    """Cells of a pipe-table line, trimmed; empty when the line is not a table line."""
-    text = key[line.start : line.end]
-    if text.count("|") < 2:
-        return []
-    cells: list[Span] = []
-    start = line.start
-    for i in range(line.start, line.end + 1):
-        if i == line.end or key[i] == "|":
-            a, b = start, i
-            while a < b and key[a] in " \t":
-                a += 1
-            while b > a and key[b - 1] in " \t":
-                b -= 1
-            cells.append(Span(a, b))
-            start = i + 1
-    if text.strip().startswith("|"):
-        cells = cells[1:]
-    if text.strip().endswith("|"):
-        cells = cells[:-1]
-    return cells
+def _pipe_pieces(key: str, line: Span, index: int) -> list[_Piece]:
+    """Cells of a "|" line; outer empty cells (before a leading or after a trailing "|") are dropped."""
+    bounds = [line.start - 1, *[i for i in range(line.start, line.end) if key[i] == "|"], line.end]
+    pieces = [_piece(key, Span(a + 1, b), index) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if pieces and not pieces[0].text and key[line.start] == "|":
+        pieces = pieces[1:]
+    if pieces and not pieces[-1].text and key[line.end - 1] == "|":
+        pieces = pieces[:-1]
+    return pieces
 
 
-def _is_table(kinds: list[ColumnKind | None]) -> bool:
-    return "task" in kinds and any(k in ("lead", "co", "list") for k in kinds)
+def _space_pieces(key: str, line: Span, index: int) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    previous = line.start
+    for m in re.finditer(r"\S+", key[line.start : line.end]):
+        piece = _piece(key, Span(line.start + m.start(), line.start + m.end()), index)
+        piece.gap = line.start + m.start() - previous
+        previous = line.start + m.end()
+        pieces.append(piece)
+    return pieces
 
 
-def _row(text: str, key: str, cells: list[Span], kinds: list[ColumnKind | None], index: int) -> TableRow | None:
-    task_cell = next((c for c, k in zip(cells, kinds, strict=False) if k == "task"), None)
-    if task_cell is None or task_cell.end <= task_cell.start:
-        return None
-    number_cell = next((c for c, k in zip(cells, kinds, strict=False) if k == "number"), None)
-    number = text[number_cell.start : number_cell.end].strip() if number_cell else str(index)
-    first, last = cells[0], cells[-1]
-    kept = [
-        (c, k) for c, k in zip(cells, kinds, strict=False)
-        if k in ("lead", "co", "list", "deadline", "target") and c.end > c.start
-    ]
-    node = OutlineNode(
-        marker=number, number=number, ordinal=index, level=1, path=(index,),
-        heading=text[task_cell.start : task_cell.end].strip(), heading_span=task_cell,
-        span=Span(first.start, last.end),
-        paragraphs=[task_cell, *(c for c, k in kept if k in ("deadline", "target"))],
-        is_task=True,
+def _piece(key: str, span: Span, index: int) -> _Piece:
+    start, end = span.start, span.end
+    while start < end and key[start] in " \t\u3000":
+        start += 1
+    while end > start and key[end - 1] in " \t\u3000":
+        end -= 1
+    return _Piece(Span(start, end), squeeze(key[start:end]), index)
+
+
+def _is_pipe_line(key: str, line: Span) -> bool:
+    return "|" in key[line.start : line.end]
+
+
+# --- headers ---------------------------------------------------------------------------------------------------
+
+
+def _usable(fields: list[str | None], rules: TableRules) -> bool:
+    known = [f for f in fields if f]
+    return (
+        len(known) >= rules.min_header_cells
+        and "title" in known
+        and any(f in known for f in (*_UNIT_FIELDS, "year"))
     )
-    units = [(c, k) for c, k in kept if k in ("lead", "co", "list")]
-    return TableRow(node, units, [c for c, k in kept if k == "deadline"])
 
 
-def parse_tables(article: Article, headers: TableHeaders) -> list[TableRow]:
-    key, text = article.source.key, article.source.text
-    rows: list[TableRow] = []
-    paragraphs = article.paragraphs
+def _spaced_header(key: str, line: Span, index: int, rules: TableRules) -> list[tuple[_Piece, str]] | None:
+    """A header whose cells are separated by spaces; a label broken by spaces (牵头  领导) is joined back."""
+    tokens = _space_pieces(key, line, index)
+    cells: list[tuple[_Piece, str]] = []
     i = 0
-    while i < len(paragraphs):
-        cells = _cells(key, paragraphs[i])
-        kinds = [headers.kind(key[c.start : c.end]) for c in cells]
-        if cells and _is_table(kinds):
-            i += 1
-            while i < len(paragraphs) and (row_cells := _cells(key, paragraphs[i])):
-                if len(row_cells) == len(kinds):
-                    row = _row(text, key, row_cells, kinds, len(rows) + 1)
-                    if row:
-                        rows.append(row)
-                i += 1
-            continue
-        run = _header_run(key, paragraphs, i, headers)
-        if run:
-            kinds = run
-            i += len(kinds)
-            while i + len(kinds) <= len(paragraphs):
-                row_cells = paragraphs[i : i + len(kinds)]
-                if not _plausible_row(key, row_cells, kinds):
-                    break
-                row = _row(text, key, list(row_cells), list(kinds), len(rows) + 1)
-                if row:
-                    rows.append(row)
-                i += len(kinds)
-            continue
-        i += 1
-    return rows
+    while i < len(tokens):
+        taken = 0
+        for k in range(1, min(3, len(tokens) - i) + 1):
+            joined = "".join(t.text for t in tokens[i : i + k])
+            if _complete_label(joined, rules):
+                taken = k
+                break
+        if not taken:
+            return None
+        span = Span(tokens[i].span.start, tokens[i + taken - 1].span.end)
+        text = "".join(t.text for t in tokens[i : i + taken])
+        cells.append((_Piece(span, text, index), classify_header(text, rules) or ""))
+        i += taken
+    return cells if _usable([f for _, f in cells], rules) else None
 
 
-def _header_run(key: str, paragraphs: list[Span], i: int, headers: TableHeaders) -> list[ColumnKind | None] | None:
-    kinds: list[ColumnKind | None] = []
+def _complete_label(text: str, rules: TableRules) -> bool:
+    """A label that stands on its own; a role or level word alone (牵头, 主体, 配合, 分管) is only the first part
+    of a label a space broke (牵头  领导, 主体  责任单位)."""
+    field = classify_header(text, rules)
+    return field is not None and not (len(text) <= 2 and field in (*_UNIT_FIELDS, "person"))
+
+
+def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple[str, list[tuple[_Piece, str]], int]:
+    """(flattening, classified header cells, number of lines used) for a header starting at line i, or ("", [], 0)."""
+    line = lines[i]
+    if _is_pipe_line(key, line):
+        pieces = _pipe_pieces(key, line, i)
+        if len(pieces) >= 2:
+            fields = [classify_header(p.text, rules) for p in pieces]
+            if _usable(fields, rules) and all(fields):
+                return "pipe", [(p, f) for p, f in zip(pieces, fields, strict=True) if f], 1
+    cells: list[tuple[_Piece, str]] = []
     j = i
-    while j < len(paragraphs):
-        kind = headers.kind(key[paragraphs[j].start : paragraphs[j].end])
-        if kind is None:
+    while j < len(lines):
+        pieces = _pipe_pieces(key, lines[j], j) if _is_pipe_line(key, lines[j]) else [_piece(key, lines[j], j)]
+        if len(pieces) != 1:
             break
-        kinds.append(kind)
+        field = classify_header(pieces[0].text, rules)
+        if field is None:
+            break
+        cells.append((pieces[0], field))
         j += 1
-    return kinds if len(kinds) >= 3 and _is_table(kinds) else None
+    numbers = [n for n, (_, f) in enumerate(cells) if f == "number"]
+    if numbers:  # a caption line above the header (…任务分解表) is no column
+        cells = cells[numbers[0] :]
+    if len(cells) >= rules.min_header_cells and _usable([f for _, f in cells], rules):
+        return "cell-per-line", cells, j - i
+    if not _is_pipe_line(key, line):
+        spaced = _spaced_header(key, line, i, rules)
+        if spaced:
+            return "spaced", spaced, 1
+    return "", [], 0
 
 
-def _plausible_row(key: str, cells: list[Span], kinds: list[ColumnKind | None]) -> bool:
-    for cell, kind in zip(cells, kinds, strict=False):
-        value = key[cell.start : cell.end].strip()
-        if kind == "number" and not value.isdigit():
-            return False
-        if "|" in value:
-            return False
-    return True
+# --- fitting pieces to columns ------------------------------------------------------------------------------------
+
+
+class _Fit:
+    """How well a piece fits a column's field (log-odds-like scores)."""
+
+    def __init__(self, units: UnitReader) -> None:
+        self.units = units
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def __call__(self, text: str, field: str) -> float:
+        cached = self._cache.get((text, field))
+        if cached is None:
+            cached = self._cache[(text, field)] = self._score(text, field)
+        return cached
+
+    def _score(self, text: str, field: str) -> float:
+        if not text:
+            return 0.0 if field != "number" else _NEG
+        u = self.units
+        unit = u.looks_like_unit(text) or self._unit_list(text)
+        person = u.is_person(text)
+        long_text = len(text) >= 8
+        if field == "number":
+            return 3.0 if _NUMBER.match(text) else _NEG
+        if field in _UNIT_FIELDS:
+            return 3.0 if unit else (-1.0 if person else -4.0)
+        if field == "person":
+            if person:
+                return 3.0
+            return -3.0 if unit or long_text else (1.0 if len(text) == 1 else -1.0)
+        if field == "internal":
+            return 3.0 if u.is_internal(text) else -2.0
+        if field == "phone":
+            return 3.0 if re.fullmatch(r"[\d\-—()（）\s]{5,}", text) else -2.0
+        if field == "deadline":
+            return 3.0 if _DATE.search(text) and len(text) <= 24 else -2.0
+        if field in ("year", "baseline", "target"):
+            return 3.0 if _VALUE.match(text) else (0.5 if field == "target" else -3.0)
+        if field == "progress":
+            return 2.0 if _PROGRESS.search(text) else 0.5
+        if field == "category":
+            if _MARKER.match(text):
+                return 3.0
+            return 1.5 if len(text) <= 16 and not unit and not _SENTENCE.search(text) else -1.0
+        if field in ("title", "body", "plan"):
+            if unit or person or _NUMBER.match(text) or _VALUE.match(text):
+                return -3.0
+            if field != "plan" and _PROGRESS.search(text) and re.search(r"^(?:已|目前|正在)", text):
+                return -1.0
+            if len(text) < 4:
+                return 0.5
+            if field == "title":
+                return 2.0 if len(text) <= 60 else 1.0
+            return 2.0 if len(text) >= 15 else 1.0
+        return 0.3  # ignore
+
+    def _unit_list(self, text: str) -> bool:
+        parts = [text[p.start : p.end] for p in self.units.split(text, Span(0, len(text)))]
+        return len(parts) > 1 and all(self.units.looks_like_unit(p) for p in parts)
+
+
+_SKIP = {"number": -3.0, "title": -2.5, "body": -0.8, "lead": -1.2, "list": -1.2, "co": -0.6}
+_CONTINUE = -0.4  # one more piece in the same cell
+_SUBROW = -2.0  # start a sub-row
+
+
+def _continue(piece: _Piece) -> float:
+    """The cost of one more piece in the same cell: none for a blank, a bonus for a word's broken-off tail
+    (水资源保 护), a penalty after a wide gap (a column boundary)."""
+    if not piece.text:
+        return 0.0
+    if piece.gap >= 2:
+        return -0.8
+    return 0.3 if len(piece.text) <= 2 else _CONTINUE
+
+
+def _align(pieces: list[_Piece], fields: list[str], fit: _Fit, *, multi: bool) -> list[tuple[int, int]] | None:
+    """Assign each piece (column, sub-row): columns never go back within a sub-row; returns None if impossible."""
+    n, m = len(pieces), len(fields)
+    if not n:
+        return None
+
+    def skip(a: int, b: int) -> float:  # columns a..b-1 left blank
+        return sum(_SKIP.get(fields[c], -0.3) for c in range(a, b))
+
+    # best[i][j]: best score with piece i in column j; back[i][j] = (previous column, new sub-row?)
+    best = [[_NEG] * m for _ in range(n)]
+    back: list[list[tuple[int, bool]]] = [[(-1, False)] * m for _ in range(n)]
+    for j in range(m):
+        best[0][j] = skip(0, j) + fit(pieces[0].text, fields[j])
+    for i in range(1, n):
+        score_of = fit
+        for j in range(m):
+            here = score_of(pieces[i].text, fields[j])
+            if here == _NEG:
+                continue
+            options: list[tuple[float, int, bool]] = []
+            prev = best[i - 1]
+            if prev[j] > _NEG and (not pieces[i].text or (multi and fields[j] in _MULTI)):
+                options.append((prev[j] + _continue(pieces[i]), j, False))
+            for k in range(j):
+                if prev[k] > _NEG:
+                    options.append((prev[k] + skip(k + 1, j), k, False))
+            if multi and fields[j] != "number" and pieces[i].line != pieces[i - 1].line:
+                for k in range(j, m):  # sub-row (on a new line): back to column j
+                    if prev[k] > _NEG:
+                        options.append((prev[k] + _SUBROW + skip(k + 1, m) * 0.2, k, True))
+            if options:
+                score, k, sub = max(options)
+                best[i][j] = score + here
+                back[i][j] = (k, sub)
+    last = max(range(m), key=lambda j: best[n - 1][j] + skip(j + 1, m))
+    if best[n - 1][last] == _NEG:
+        return None
+    out: list[tuple[int, int]] = [(last, 0)] * n
+    j = last
+    subs: list[bool] = [False] * n
+    for i in range(n - 1, -1, -1):
+        out[i] = (j, 0)
+        k, sub = back[i][j]
+        subs[i] = sub
+        j = k
+    sub_row = 0
+    for i in range(n):
+        if subs[i]:
+            sub_row += 1
+        out[i] = (out[i][0], sub_row)
+    return out
+
+
+# --- rows --------------------------------------------------------------------------------------------------------
+
+
+def _number_value(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    digits = "一二三四五六七八九"
+    if len(text) == 1 and text in digits:
+        return digits.index(text) + 1
+    if text == "十":
+        return 10
+    return None
+
+
+class TableReader:
+    """Finds and reads the tables among an article's lines."""
+
+    def __init__(self, rules: TableRules, units: UnitReader) -> None:
+        self.rules = rules
+        self.units = units
+        self.fit = _Fit(units)
+
+    def read(self, key: str, lines: list[Span]) -> list[tuple[Table, range]]:
+        """Every table with the range of line indices it takes up, in reading order."""
+        found: list[tuple[Table, range]] = []
+        i = 0
+        while i < len(lines):
+            flattening, header, used = find_header(key, lines, i, self.rules)
+            if not flattening:
+                i += 1
+                continue
+            table, end = self._rows(key, lines, i, used, flattening, header)
+            if table.rows:
+                found.append((table, range(i, end)))
+                i = end
+            else:
+                i += used
+        return found
+
+    def _rows(self, key: str, lines: list[Span], start: int, used: int, flattening: str,
+              header: list[tuple[_Piece, str]]) -> tuple[Table, int]:
+        columns = [Column(label=p.text, span=p.span, field=f) for p, f in header]
+        _mark_years(columns)
+        titles = [c for c in columns if c.field == "title"]
+        for column in titles[1:]:  # the first task column names the task, the others hold more of its text
+            column.field = "body"
+        fields = [c.field for c in columns]
+        i = start + used
+        groups: list[list[_Piece]] = []
+        if flattening == "pipe":
+            while i < len(lines) and _is_pipe_line(key, lines[i]):
+                pieces = _pipe_pieces(key, lines[i], i)
+                if [classify_header(p.text, self.rules) for p in pieces] != fields:  # a header repeated per page
+                    groups.append(pieces)
+                i += 1
+        else:
+            groups, i = self._numbered_groups(key, lines, i, flattening, len(columns))
+        rows: list[Row] = []
+        for pieces in groups:
+            row = self._row(pieces, fields, len(rows), multi=flattening != "pipe" or len(pieces) > len(fields))
+            if row is not None:
+                rows.append(row)
+        _inherit_merged(rows, columns)
+        span = Span(lines[start].start, lines[i - 1].end if i > start else lines[start].end)
+        return Table(span=span, columns=columns, rows=rows, flattening=flattening), i
+
+    def _numbered_groups(self, key: str, lines: list[Span], i: int, flattening: str,
+                         width: int) -> tuple[list[list[_Piece]], int]:
+        """Rows of a one-cell-per-line or space-separated table: each starts with the next row number."""
+        groups: list[list[_Piece]] = []
+        expected: int | None = None
+        while i < len(lines):
+            line = lines[i]
+            pieces = (_space_pieces(key, line, i) if flattening == "spaced"
+                      else (_pipe_pieces(key, line, i) if _is_pipe_line(key, line) else [_piece(key, line, i)]))
+            if not pieces:
+                pieces = [_Piece(Span(line.start, line.start), "", i)]
+            starts = self._row_start(pieces, lines, key, i, expected, flattening)
+            if starts is not None:
+                expected = starts + 1
+                groups.append(list(pieces))
+            elif groups and len(groups[-1]) < 4 * width:
+                groups[-1].extend(pieces)
+            else:
+                break
+            i += 1
+        return groups, i
+
+    def _row_start(self, pieces: list[_Piece], lines: list[Span], key: str, i: int, expected: int | None,
+                   flattening: str) -> int | None:
+        value = _number_value(pieces[0].text)
+        if value is None:
+            return None
+        if flattening == "spaced":
+            if len(pieces) < 2 or _number_value(pieces[1].text) is not None:
+                return None
+            ok = expected is None or expected <= value <= expected + self.rules.max_number_gap
+            return value if ok else None
+        if expected is not None and value != expected:
+            return None
+        if i + 1 < len(lines):  # the next line is the row's first text cell, not another number
+            nxt = _piece(key, lines[i + 1], i + 1).text.strip("|")
+            if _VALUE.match(nxt) or _number_value(nxt) is not None:
+                return None
+        return value
+
+    def _row(self, pieces: list[_Piece], fields: list[str], index: int, *, multi: bool) -> Row | None:
+        assignment = _align(pieces, fields, self.fit, multi=multi)
+        if assignment is None:
+            return None
+        cells = [Cell(column=col, span=p.span, sub_row=sub) for p, (col, sub) in zip(pieces, assignment, strict=True)
+                 if p.text]
+        number = next((c for c in cells if fields[c.column] == "number"), None)
+        if number is None or not any(fields[c.column] == "title" for c in cells):
+            return None
+        span = Span(min(c.span.start for c in cells), max(c.span.end for c in cells))
+        return Row(index=index, span=span, cells=cells)
+
+
+def _mark_years(columns: list[Column]) -> None:
+    """Year columns (2020年 | 2025年): the latest year is the target, earlier ones are baselines."""
+    years = [(int(c.label[:4]), c) for c in columns if c.field == "year"]
+    if not years:
+        return
+    latest = max(y for y, _ in years)
+    for year, column in years:
+        column.year = year
+        column.field = "target" if year == latest else "baseline"
+
+
+def _inherit_merged(rows: list[Row], columns: list[Column]) -> None:
+    """A blank lead, list or category cell repeats the cell above (a merged cell flattened to nothing)."""
+    for col, column in enumerate(columns):
+        if column.field not in ("lead", "list", "category"):
+            continue
+        above: list[Cell] = []
+        for row in rows:
+            own = [c for c in row.cells if c.column == col and c.sub_row == 0]
+            if own:
+                above = [c if c.merged_from is not None else Cell(c.column, c.span, 0, row.index) for c in own]
+            elif above:
+                row.cells.extend(Cell(col, c.span, 0, c.merged_from) for c in above)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from policykg.graph.model import Deadline, Span, Target
+from policykg.graph.model import Deadline, OutlineNode, SourceText, Span, Target
 
 _SENTENCE_END = "。!?！？\n"
 _CLAUSE_END = ",;:，；：" + _SENTENCE_END
@@ -94,6 +94,8 @@ class TargetRules:
     carry_re: re.Pattern[str]
     multipliers: dict[str, float]
     units: dict[str, str]
+    cell_signs: dict[str, str]
+    implied_units: dict[str, str]
 
 
 def load_target_rules(path: Path | None = None) -> TargetRules:
@@ -186,6 +188,8 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         carry_re=re.compile("|".join(f"(?:{p})" for p in scope["carry"])),
         multipliers=multipliers,
         units=units,
+        cell_signs=dict(data["cells"]["signs"]),
+        implied_units=dict(data["cells"]["implied_units"]),
     )
 
 
@@ -680,3 +684,33 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
                               span=Span(a, b), deadline=deadline, scope=_clean(scope)))
         last_end = num.end if not post_op else qs
     return targets
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Table cells
+# --------------------------------------------------------------------------------------------------------------
+
+_CELL_VALUE = re.compile(r"^\s*(?P<sign>>=|<=|[≥≤><=＞＜])?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|‰)?\s*$")
+
+
+def row_targets(source: SourceText, node: OutlineNode, rules: TargetRules | None = None) -> list[Target]:
+    """Targets of a table row's target columns that hold a value alone ("95%" under 2025年, "≥4.5"): the row's
+    task names the indicator, the column's year is the deadline. Target text in a cell (新增就业1100人) is read
+    like any task text."""
+    rules = rules or default_rules()
+    table, row = node.table, node.row
+    if table is None or row is None:
+        return []
+    found: list[Target] = []
+    for cell in table.cells(row, ("target",)):
+        match = _CELL_VALUE.match(source.key, cell.span.start, cell.span.end)
+        if match is None or match.end() != cell.span.end and source.key[match.end() : cell.span.end].strip():
+            continue
+        indicator = node.heading
+        unit = match["unit"] or next((u for suffix, u in rules.implied_units.items() if indicator.endswith(suffix)), "")
+        year = table.columns[cell.column].year
+        deadline = Deadline(source.text[table.columns[cell.column].span.start : table.columns[cell.column].span.end],
+                            table.columns[cell.column].span, year=year) if year else None
+        found.append(Target(indicator=indicator, comparator=rules.cell_signs.get(match["sign"] or "", "eq"),
+                            value=float(match["num"]), unit=unit, span=cell.span, deadline=deadline))
+    return found

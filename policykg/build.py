@@ -23,7 +23,9 @@ from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
-from policykg.graph.extract import NotationRules, extract, load_notation_rules
+from policykg.graph.duties import DutyRules, load_duty_rules
+from policykg.graph.extract import extract, merge_responsibilities
+from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
 from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
 from policykg.graph.model import (
     Agency,
@@ -37,11 +39,14 @@ from policykg.graph.model import (
     SourceText,
 )
 from policykg.graph.normalize import normalize
+from policykg.graph.notations import NotationReader, load_notation_rules
 from policykg.graph.outline import OutlineRules, build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
-from policykg.graph.targets import extract_deadlines, extract_targets
+from policykg.graph.tables import TableReader, load_table_rules
+from policykg.graph.targets import extract_deadlines, extract_targets, row_targets
+from policykg.graph.units import UnitReader, load_unit_grammar
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,8 +58,11 @@ class Pipeline:
     lexicon: Lexicon
     recognizer: AgencyRecognizer
     resolver: Resolver
+    noise: list[NoiseRule]
+    tables: TableReader
     outline_rules: OutlineRules
-    notation_rules: NotationRules
+    notations: NotationReader
+    duty_rules: DutyRules
     vocab: emit.Vocab
     report_kinds: list[dict[str, Any]]
 
@@ -66,8 +74,11 @@ class Pipeline:
     @classmethod
     def load(cls) -> Pipeline:
         lexicon = load_lexicon()
-        return cls(lexicon, AgencyRecognizer(lexicon), Resolver(lexicon), load_outline_rules(),
-                   load_notation_rules(), emit.load_vocab(), load_report_kinds())
+        recognizer = AgencyRecognizer(lexicon)
+        units = UnitReader(load_unit_grammar(), recognizer)
+        return cls(lexicon, recognizer, Resolver(lexicon), load_noise_rules(), TableReader(load_table_rules(), units),
+                   load_outline_rules(), NotationReader(load_notation_rules(), units), load_duty_rules(),
+                   emit.load_vocab(), load_report_kinds())
 
 
 @dataclass
@@ -87,8 +98,9 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
     """outline → extract → targets → resolve, for one article."""
     source = article.source
     meta = describe(article, pipeline.lexicon)
-    outline = build_outline(article, pipeline.outline_rules)
-    found = extract(article, outline, pipeline.notation_rules, pipeline.recognizer)
+    notations = pipeline.notations
+    outline = build_outline(article, pipeline.outline_rules, lambda span: notations.is_item_paragraph(source.key, span))
+    found = extract(article, outline, notations, pipeline.duty_rules, pipeline.recognizer)
     for message in [*outline.warnings, *found.warnings]:
         issues.append(BuildIssue(source.file_name, f"{meta.title}: {message}"))
     jurisdiction = meta.jurisdiction
@@ -96,12 +108,21 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
         for para in task.node.paragraphs:
             task.targets.extend(extract_targets(source.text, source.key, para))
             task.deadlines.extend(extract_deadlines(source.text, source.key, para))
+        task.targets.extend(row_targets(source, task.node))
+        for span in task.due:
+            if not any(span.start <= d.span.start < span.end for d in task.deadlines):
+                task.deadlines.extend(extract_deadlines(source.text, source.key, span))
         due = [d for d in task.deadlines if any(f.start <= d.span.start < f.end for f in task.due)]
         if len(due) == 1:  # a target without its own deadline is due when its task is (完成时限)
             for target in task.targets:
                 target.deadline = target.deadline or due[0]
+        key_of = {}
         for resp in task.responsibilities:
             resp.agency_key = _resolve(pipeline, source, resp.mention, jurisdiction).key
+            for mention, _ in resp.also:
+                _resolve(pipeline, source, mention, jurisdiction)
+            key_of[id(resp)] = resp.agency_key
+        task.responsibilities = merge_responsibilities(task.responsibilities, key_of)
     for duty in [*found.duties, *(d for t in found.tasks for d in t.duties)]:
         duty.agent_key = _resolve(pipeline, source, duty.agent, jurisdiction).key
         duty.partner_keys = [_resolve(pipeline, source, p, jurisdiction).key for p in duty.partners]
@@ -180,6 +201,7 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
             continue
         try:
             source = normalize(raw.file_name, raw.raw, raw.sha256)
+            lay_out(source, pipeline.noise, pipeline.tables)
             articles, warnings = segment(source)
             corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
             made = [make_document(a, pipeline, corpus.issues) for a in articles]

@@ -1,0 +1,407 @@
+"""Responsibility notations: the clauses of a task's text that name its units, with the role each unit has.
+
+A clause is a bracketed group ("（牵头单位：A；配合单位：B）", "〔A牵头，B参与〕"), a labelled field outside brackets
+("责任单位：A、B", "…牵头责任部门：A"), or a run of role-word phrases in running text ("由A负责，有关部门配合").
+Its parts are labelled fields ("label: units") and role-word phrases ("units + 牵头/参与/按职责分工负责"); the
+labels and role words are named rules in `data/notations.toml`, each with its examples. Unit lists are split by
+`units.UnitReader`. Declarations (列第一位者为牵头单位) and document-wide rules (以下…不再列出) are found here too.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from policykg.graph.model import Basis, Role, Span
+from policykg.graph.units import UnitReader
+
+_TRIM = " \t\n\u3000,;:、。."
+
+
+@dataclass(frozen=True)
+class NotationRules:
+    labels: tuple[tuple[str, str, str], ...]  # (rule name, role, pattern)
+    label_re: re.Pattern[str]
+    label_roles: dict[str, str]  # rule name → role
+    unknown_label: re.Pattern[str]
+    role_words: tuple[tuple[str, str], ...]  # (word, role), longest first
+    unit_prefixes: tuple[str, ...]
+    ignored_parts: frozenset[str]
+    bracket_roles: dict[str, str]
+    with_words: tuple[str, ...]
+    first_listed_leads: re.Pattern[str]
+    inherit_rules: tuple[re.Pattern[str], ...]
+    due_labels: re.Pattern[str]
+
+
+def load_notation_rules(path: Path | None = None) -> NotationRules:
+    text = path.read_text("utf-8") if path else resources.files("policykg.graph.data").joinpath(
+        "notations.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    labels = tuple((rule["name"], rule["role"], rule["pattern"]) for rule in data["labels"])
+    label_re = re.compile("(?:" + "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, _, pattern in labels)
+                          + r")(?=\s*:)")
+    words = sorted(((w, rule["role"]) for rule in data["role_words"] for w in rule["words"]),
+                   key=lambda item: len(item[0]), reverse=True)
+    clauses = data["clauses"]
+    declarations = data["declarations"]
+    return NotationRules(
+        labels=labels,
+        label_re=label_re,
+        label_roles={name.replace("-", "_"): role for name, role, _ in labels},
+        unknown_label=re.compile(clauses["unknown_label"]),
+        role_words=tuple(words),
+        unit_prefixes=tuple(sorted(clauses["unit_prefixes"], key=len, reverse=True)),
+        ignored_parts=frozenset(clauses["ignored_parts"]),
+        bracket_roles=dict(clauses["bracket_roles"]),
+        with_words=tuple(clauses["with_words"]),
+        first_listed_leads=re.compile(declarations["first_listed_leads"]),
+        inherit_rules=tuple(re.compile(p) for p in declarations["inherit_rules"]),
+        due_labels=re.compile(clauses["due_labels"]),
+    )
+
+
+@dataclass
+class Unit:
+    span: Span
+    role: Role
+    basis: Basis
+    position: int
+
+
+@dataclass
+class Clause:
+    """A clause naming units: its evidence span and the units with their roles."""
+
+    span: Span
+    units: list[Unit]
+    declares_first_leads: bool = False
+    inherit: tuple[Span, list[Span]] | None = None  # (rule span, its units) of 以下…不再列出
+
+
+@dataclass
+class _Part:
+    role: str  # lead, co, list
+    units: list[tuple[Span, Role | None]]  # with a role written in brackets after the unit, if any
+    source: str  # "label", "word" (a role word after the units) or "bare" (a list alone in brackets)
+
+    @property
+    def labelled(self) -> bool:
+        return self.source == "label"
+
+
+@dataclass
+class _Parsed:
+    parts: list[_Part] = field(default_factory=list)
+    rejected: bool = False  # a piece neither names units nor is a known declaration
+    declares: bool = False
+    inherit: tuple[Span, list[Span]] | None = None
+
+
+def _trim(key: str, span: Span) -> Span:
+    a, b = span.start, span.end
+    while a < b and key[a] in _TRIM:
+        a += 1
+    while b > a and key[b - 1] in _TRIM:
+        b -= 1
+    return Span(a, b)
+
+
+def bracket_groups(key: str, span: Span) -> list[Span]:
+    """Outermost balanced "(...)" groups within span (the key view folds every bracket kind to ASCII)."""
+    groups: list[Span] = []
+    depth, opened = 0, -1
+    for i in range(span.start, span.end):
+        ch = key[i]
+        if ch == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append(Span(opened, i + 1))
+    return groups
+
+
+def _sentence_final(key: str, group: Span, within: Span) -> bool:
+    """A bracketed group that stands after a sentence or at its end, not glued inside a phrase."""
+    before = key[within.start : group.start].rstrip(" \t\u3000")
+    after = key[group.end : within.end].lstrip(" \t\u3000")
+    return not before or before[-1] in "。;!?,)" or not after or after[0] in "。;\n"
+
+
+def _chunks(key: str, span: Span, cuts: str) -> list[Span]:
+    """Pieces of span between top-level separators in `cuts` (brackets are not looked into)."""
+    pieces: list[Span] = []
+    depth, start = 0, span.start
+    for i in range(span.start, span.end + 1):
+        ch = key[i] if i < span.end else None
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if ch is None or (depth == 0 and ch in cuts):
+            piece = _trim(key, Span(start, i))
+            if piece.end > piece.start:
+                pieces.append(piece)
+            start = i + 1
+    return pieces
+
+
+class NotationReader:
+    """Finds responsibility clauses with the notation rules and the unit grammar."""
+
+    def __init__(self, rules: NotationRules, units: UnitReader) -> None:
+        self.rules = rules
+        self.units = units
+
+    # -- the clauses of a task --------------------------------------------------------------------------------
+
+    def clauses(self, key: str, spans: list[Span], *, declared: bool = False) -> list[Clause]:
+        """Every clause in the spans (a task's own text), in reading order."""
+        found: list[Clause] = []
+        for span in spans:
+            taken: list[Span] = []
+            for group in bracket_groups(key, span):
+                clause = self._clause(key, Span(group.start + 1, group.end - 1), group, bracketed=True,
+                                      declared=declared, final=_sentence_final(key, group, span))
+                if clause is not None:
+                    found.append(clause)
+                    taken.append(group)
+            for match in self.rules.label_re.finditer(key, span.start, span.end):
+                if any(t.start <= match.start() < t.end for t in taken):
+                    continue
+                region = Span(match.start(), self._field_end(key, match.end(), span.end))
+                clause = self._clause(key, region, region, bracketed=False, declared=declared)
+                if clause is not None:
+                    found.append(clause)
+                    taken.append(region)
+            found.extend(self._role_sentences(key, span, taken, declared))
+        return sorted(found, key=lambda c: c.span.start)
+
+    @staticmethod
+    def _field_end(key: str, start: int, limit: int) -> int:
+        """Where a labelled field outside brackets ends: the sentence end, the line end or an unmatched ")"."""
+        depth = 0
+        for i in range(start, limit):
+            ch = key[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if not depth:
+                    return i
+                depth -= 1
+            elif ch in "。\n" and not depth:
+                return i
+        return limit
+
+    def due_fields(self, key: str, spans: list[Span]) -> list[Span]:
+        """Values of 完成时限-style fields ("完成时限:2024年6月底", "(…;完成时限:2023年底)")."""
+        found: list[Span] = []
+        for span in spans:
+            for match in self.rules.due_labels.finditer(key, span.start, span.end):
+                end = next((i for i in range(match.end(), span.end) if key[i] in ";。)\n"), span.end)
+                value = _trim(key, Span(match.end(), end))
+                if value.end > value.start:
+                    found.append(value)
+        return found
+
+    def is_item_paragraph(self, key: str, span: Span) -> bool:
+        """A paragraph that states a task and names its units (an item whose marker may be lost), not a line that
+        only names units (责任单位：… under the item it belongs to)."""
+        found = self.clauses(key, [span])
+        return bool(found) and len(key[span.start : found[0].span.start].strip(" \t。.,;:、")) >= 8
+
+    def declaration_at(self, key: str, spans: list[Span]) -> int | None:
+        """Where the text first declares that the first listed unit leads (列第一位者为牵头单位，下同)."""
+        for span in spans:
+            match = self.rules.first_listed_leads.search(key, span.start, span.end)
+            if match:
+                return match.start()
+        return None
+
+    def unknown_labels(self, key: str, span: Span) -> list[Span]:
+        """Label-like "…单位:" that no label rule reads (reported so that a new wording gets a data line)."""
+        found: list[Span] = []
+        for match in self.rules.unknown_label.finditer(key, span.start, span.end):
+            known = self.rules.label_re.search(key, match.start(), match.end() + 1)
+            if known is None or known.end() != match.end():
+                found.append(Span(match.start(), match.end()))
+        return found
+
+    # -- one clause ------------------------------------------------------------------------------------------
+
+    def _clause(self, key: str, inner: Span, evidence: Span, *, bracketed: bool, declared: bool,
+                final: bool = True) -> Clause | None:
+        parsed = self._parse(key, inner)
+        labelled = any(p.labelled for p in parsed.parts)
+        if not parsed.parts or (parsed.rejected and not labelled):
+            return None
+        if not labelled and not self._plausible(parsed.parts, bare_allowed=bracketed and final):
+            return None
+        units = self._roles(parsed.parts, declared=declared or parsed.declares)
+        if not units:
+            return None
+        return Clause(evidence, units, parsed.declares, parsed.inherit)
+
+    def _parse(self, key: str, region: Span) -> _Parsed:
+        parsed = _Parsed()
+        masked: list[Span] = []
+        for pattern in self.rules.inherit_rules:
+            match = pattern.search(key, region.start, region.end)
+            if match:
+                units = match.span("units")
+                parsed.inherit = (Span(match.start(), match.end()),
+                                  self.units.split(key, _trim(key, Span(units[0], units[1]))))
+                masked.append(Span(match.start(), match.end()))
+                break
+        declaration = self.rules.first_listed_leads.search(key, region.start, region.end)
+        if declaration:
+            parsed.declares = True
+            masked.append(Span(declaration.start(), declaration.end()))
+        pending: list[Span] = []  # unit lists not yet given a role (a role word or label may follow)
+        for piece in self._pieces(key, region):
+            if any(m.start <= piece.start and piece.end <= m.end for m in masked):
+                continue
+            text = key[piece.start : piece.end]
+            if text in self.rules.ignored_parts or any(m.start < piece.end and piece.start < m.end for m in masked):
+                continue
+            label = self.rules.label_re.match(key, piece.start, piece.end)
+            if label is not None:
+                role = self.rules.label_roles[label.lastgroup or ""]
+                value = _trim(key, Span(label.end(), piece.end))
+                if role == "other":
+                    pending = []
+                    continue
+                parsed.parts.append(_Part(role, self._units(key, value), "label"))
+                pending = []
+                continue
+            word = self._role_word(key, piece)
+            if word is not None:
+                role, value = word
+                start = pending[0].start if pending else value.start
+                parsed.parts.append(_Part(role, self._units(key, Span(start, value.end)), "word"))
+                pending = []
+                continue
+            if self._is_unit_list(key, piece):
+                if parsed.parts and parsed.parts[-1].labelled and not pending:  # "责任单位:A,B" continues
+                    parsed.parts[-1].units.extend(self._units(key, piece))
+                else:
+                    pending.append(piece)
+                continue
+            parsed.rejected = True
+        if pending:
+            parsed.parts.append(_Part("list", self._units(key, Span(pending[0].start, pending[-1].end)), "bare"))
+        return parsed
+
+    def _pieces(self, key: str, region: Span) -> list[Span]:
+        """A region cut at ;。 and at commas, keeping a label's value whole up to the next label."""
+        return _chunks(key, region, ";。,")
+
+    def _role_word(self, key: str, piece: Span) -> tuple[str, Span] | None:
+        """(role, units span) when the piece is [由] units + role word."""
+        text = key[piece.start : piece.end]
+        for word, role in self.rules.role_words:
+            if text.endswith(word) and len(text) > len(word):
+                value = Span(piece.start, piece.end - len(word))
+                value = self._strip_prefix(key, value)
+                if value.end > value.start and self._is_unit_list(key, value, loose=True):
+                    return role, value
+        return None
+
+    def _strip_prefix(self, key: str, span: Span) -> Span:
+        for prefix in self.rules.unit_prefixes:
+            if key.startswith(prefix, span.start, span.end):
+                return _trim(key, Span(span.start + len(prefix), span.end))
+        return span
+
+    def _units(self, key: str, span: Span) -> list[tuple[Span, Role | None]]:
+        """Units of a list with a role written in brackets after a unit ("省民政厅(牵头)")."""
+        out: list[tuple[Span, Role | None]] = []
+        for unit in self.units.split(key, self._strip_prefix(key, span)):
+            role: Role | None = None
+            text = key[unit.start : unit.end]
+            match = re.search(r"\(([^()]{1,6})\)$", text)
+            if match and match.group(1) in self.rules.bracket_roles:
+                role = self.rules.bracket_roles[match.group(1)]  # type: ignore[assignment]
+                unit = _trim(key, Span(unit.start, unit.start + match.start()))
+            if unit.end > unit.start:
+                out.extend(self._with_split(key, unit, role))
+        return out
+
+    def _with_split(self, key: str, unit: Span, role: Role | None) -> list[tuple[Span, Role | None]]:
+        """"省民政厅会同有关部门": the unit before 会同 leads, the ones after it co-operate."""
+        text = key[unit.start : unit.end]
+        for word in self.rules.with_words:
+            pos = text.find(word)
+            if pos > 0 and self.units.looks_like_unit(text[:pos]):
+                rest = _trim(key, Span(unit.start + pos + len(word), unit.end))
+                partners = self.units.split(key, rest)
+                if partners and all(self.units.looks_like_unit(key[p.start : p.end]) for p in partners):
+                    return [(_trim(key, Span(unit.start, unit.start + pos)), "lead"), *((p, "co") for p in partners)]
+        return [(unit, role)]
+
+    def _is_unit_list(self, key: str, span: Span, *, loose: bool = False) -> bool:
+        """Every part of the list is a unit (loose: the last is, and the others are short names sharing its
+        suffix, as in 公安、交通部门)."""
+        parts = [key[u.start : u.end] for u in self.units.split(key, self._strip_prefix(key, span))]
+        if not parts:
+            return False
+        looks = [self.units.looks_like_unit(p) for p in parts]
+        if all(looks):
+            return True
+        return loose and looks[-1] and all(len(p) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", p) for p in parts)
+
+    @staticmethod
+    def _plausible(parts: list[_Part], *, bare_allowed: bool) -> bool:
+        """An unlabelled clause names units with role words; a bare list of units counts only in brackets that
+        close a sentence ("…建设。(市民政局、市财政局)", not "街道(乡镇)")."""
+        return all(p.units for p in parts) and (bare_allowed or all(p.source != "bare" for p in parts))
+
+    def _roles(self, parts: list[_Part], *, declared: bool) -> list[Unit]:
+        """Roles from labels and role words; a list leads by its first unit only when nothing else leads."""
+        has_lead = any(p.role == "lead" or any(r == "lead" for _, r in p.units) for p in parts)
+        units: list[Unit] = []
+        first_list = True
+        for part in parts:
+            for index, (span, written_role) in enumerate(part.units):
+                position = len(units) + 1
+                if written_role is not None:
+                    units.append(Unit(span, written_role, "explicit", position))
+                elif part.role in ("lead", "co"):
+                    units.append(Unit(span, part.role, "explicit", position))  # type: ignore[arg-type]
+                elif has_lead:
+                    units.append(Unit(span, "co", "explicit", position))
+                else:
+                    basis: Basis = "declared-list-order" if declared else "list-order"
+                    if first_list and len(part.units) == 1 and len(parts) == 1:
+                        basis = "sole-unit"
+                    units.append(Unit(span, "lead" if first_list and index == 0 else "co", basis, position))
+            if part.role == "list" and not has_lead and part.units:
+                first_list = False
+        return units
+
+    # -- role-word phrases in running text -----------------------------------------------------------------
+
+    def _role_sentences(self, key: str, span: Span, taken: list[Span], declared: bool) -> list[Clause]:
+        """Consecutive clauses of running text that are [由] units + role word: "由A负责，有关部门配合"."""
+        found: list[Clause] = []
+        run: list[Span] = []
+        pieces = _chunks(key, span, ";。,\n")
+        for piece in [*pieces, None]:
+            ok = piece is not None and not any(t.start <= piece.start < t.end for t in taken) and \
+                self._role_word(key, piece) is not None and not bracket_groups(key, piece)
+            if ok and piece is not None:
+                run.append(piece)
+                continue
+            if run:
+                region = Span(run[0].start, run[-1].end)
+                clause = self._clause(key, region, region, bracketed=False, declared=declared)
+                if clause is not None:
+                    found.append(clause)
+                run = []
+        return found
