@@ -124,8 +124,10 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
             for unit in clause.units:
                 found.append(Responsibility(_mention(text, unit.span), unit.role, unit.basis, clause.span,
                                             unit.position))
-            if clause.inherit is not None:
+            if clause.inherit is not None:  # the rule's units are this task's too, and every later task's
                 rules.append((*clause.inherit, node.span.start))
+                found.extend(Responsibility(_mention(text, u), "co", "explicit", clause.span)
+                             for u in clause.inherit[1])
         if node.row is None:
             task.due = notations.due_fields(key, node.paragraphs)
         for rule_span, units, after in rules:

@@ -357,9 +357,26 @@ def _reflow(chars: list[str], offsets: list[int]) -> tuple[str, list[int], list[
 # entry points
 
 
+@cache
+def _drop_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in layout()["cleanup"]["drop"])
+
+
+def _drop_garble(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    """Remove what `[cleanup] drop` matches (pinyin garble), keeping each remaining character's raw offset."""
+    text = "".join(chars)
+    cuts = sorted(m.span() for p in _drop_patterns() for m in p.finditer(text))
+    if not cuts:
+        return chars, offsets
+    keep = [True] * len(chars)
+    for a, b in cuts:
+        keep[a:b] = [False] * (b - a)
+    return [c for c, k in zip(chars, keep, strict=True) if k], [o for o, k in zip(offsets, keep, strict=True) if k]
+
+
 def normalize(file_name: str, raw: str, sha256: str) -> SourceText:
     """Decode-level normalization of one file; reflow when it is an OCR'd newspaper page."""
-    chars, offsets = _base_view(raw)
+    chars, offsets = _drop_garble(*_base_view(raw))
     base = "".join(chars)
     is_page = looks_like_page(base.split("\n"))
     if is_page:
@@ -383,7 +400,7 @@ def page_blocks(source: SourceText) -> list[PageBlock]:
     """The paragraphs of a reflowed page with their layout kinds (empty for a clean document)."""
     if not source.is_page:
         return []
-    chars, offsets = _base_view(source.raw)
+    chars, offsets = _drop_garble(*_base_view(source.raw))
     text, _, blocks = _reflow(chars, offsets)
     if text != source.text:
         raise ValueError(f"{source.file_name}: text does not come from this normalizer")

@@ -250,25 +250,25 @@ class NotationReader:
 
     def _parse(self, key: str, region: Span) -> _Parsed:
         parsed = _Parsed()
-        masked: list[Span] = []
+        blanks: list[Span] = []  # declarations and rules: read here, then blanked out for the unit lists
         for pattern in self.rules.inherit_rules:
             match = pattern.search(key, region.start, region.end)
             if match:
                 units = match.span("units")
                 parsed.inherit = (Span(match.start(), match.end()),
                                   self.units.split(key, _trim(key, Span(units[0], units[1]))))
-                masked.append(Span(match.start(), match.end()))
+                blanks.append(Span(match.start(), match.end()))
                 break
         declaration = self.rules.first_listed_leads.search(key, region.start, region.end)
         if declaration:
             parsed.declares = True
-            masked.append(Span(declaration.start(), declaration.end()))
+            blanks.append(Span(declaration.start(), declaration.end()))
+        for blank in blanks:  # same length, so every offset still points into the text
+            key = key[: blank.start] + " " * (blank.end - blank.start) + key[blank.end :]
         pending: list[Span] = []  # unit lists not yet given a role (a role word or label may follow)
         for piece in self._pieces(key, region):
-            if any(m.start <= piece.start and piece.end <= m.end for m in masked):
-                continue
             text = key[piece.start : piece.end]
-            if text in self.rules.ignored_parts or any(m.start < piece.end and piece.start < m.end for m in masked):
+            if text in self.rules.ignored_parts or not text.strip("() "):
                 continue
             label = self.rules.label_re.match(key, piece.start, piece.end)
             if label is not None:
@@ -325,6 +325,10 @@ class NotationReader:
         for unit in self.units.split(key, self._strip_prefix(key, span)):
             role: Role | None = None
             text = key[unit.start : unit.end]
+            blank = re.search(r"\(([^()]*)\)$", text)  # a declaration read and blanked: "市财政局(第一…,下同)"
+            if blank and re.sub(r"[\s,;:、。]", "", blank.group(1)) in {"", *self.rules.ignored_parts}:
+                unit = _trim(key, Span(unit.start, unit.start + blank.start()))
+                text = key[unit.start : unit.end]
             match = re.search(r"\(([^()]{1,6})\)$", text)
             if match and match.group(1) in self.rules.bracket_roles:
                 role = self.rules.bracket_roles[match.group(1)]  # type: ignore[assignment]

@@ -269,7 +269,8 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
     warnings: list[str] = []
     paras = _paragraphs(source)
     if not paras:
-        return [], ["no text"]
+        tables = [b.table for b in source.blocks if b.table is not None]
+        return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], ["no text"])
     title, title_span, title_index = _choose_title(paras)
     conf = layout()["appended"]
     while len(paras) > 1:

@@ -382,7 +382,7 @@ class TableReader:
             if starts is not None:
                 expected = starts + 1
                 groups.append(list(pieces))
-            elif groups and len(groups[-1]) < 4 * width:
+            elif groups and len(groups[-1]) < 10 * width:
                 groups[-1].extend(pieces)
             else:
                 break

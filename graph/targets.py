@@ -6,12 +6,13 @@ past-tense signals) come from `graph/data/targets.toml`; this module holds only 
 
     [deadline][scope][indicator][comparator][count verb][comparator] N [multiplier][unit] [comparator] [indicator]
 
-A number with a unit is a target only when something marks it as one: a comparator ("不低于", "以上", "达到"), a
-counting verb right before it ("建成100个") or heading its phrase ("新增养老床位3万张"), or a deadline governing a
-clause that ends in it ("到2025年，床位总数30万张"). Numbers that qualify a noun ("60岁以上老年人"), name document
-parts ("5项重点任务"), stand after a preposition ("在10个县") or sit in a sentence that reports the past ("已",
-"共计", "近三年") unless a deadline governs them, are not targets. Chinese numerals need a strong comparator
-("至少有一所").
+In a task's text a number with a unit states an amount the task is to reach ("新增托位400个以上", "建设农村公路
+5000公里", "覆盖率达到90%"), with the comparator written before or after it — unless it is no amount to reach:
+it qualifies a noun ("60岁以上老年人", "100米以上建筑"), names document parts or contents ("5项重点任务",
+"共包含14项…"), counts partners ("等10个部门"), stands after a preposition ("在10个县"), is an age, a date or an
+ordinal, is part of a name ("15分钟“养老服务圈”"), or sits in a sentence that reports the past ("已", "累计",
+"截至") unless a deadline governs it or the text names it the target ("年度任务1800剂次"). Chinese numerals
+need a strong comparator ("至少有一所").
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ class TargetRules:
     past: tuple[str, ...]
     past_exceptions: tuple[str, ...]
     doc_parts: tuple[str, ...]
+    partner_nouns: tuple[str, ...]
+    content_verbs: tuple[str, ...]
+    never_units: frozenset[str]
+    target_openers: tuple[str, ...]
     num_not_before: tuple[str, ...]
     num_not_after: tuple[str, ...]
     modifier_units: tuple[str, ...]
@@ -179,6 +184,10 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         past=_longest(signals["past"]),
         past_exceptions=_longest(signals["past_exceptions"]),
         doc_parts=_longest(filters["doc_parts"]),
+        partner_nouns=_longest(filters["partner_nouns"]),
+        content_verbs=_longest(filters["content_verbs"]),
+        never_units=frozenset(filters["never_units"]),
+        target_openers=_longest(signals["target_openers"]),
         num_not_before=_longest(filters["not_before"]),
         num_not_after=_longest(filters["not_after"]),
         modifier_units=_longest(filters["modifier_units"]),
@@ -422,7 +431,12 @@ def _numbers(text: str, key: str, span: Span, rules: TargetRules) -> list[_Numbe
         tail = _skip_spaces(key, m.end(), span.end)
         if _starts(key, tail, span.end, rules.num_not_after):
             continue
-        if _starts(key, tail, span.end, rules.doc_parts):
+        if _starts(key, tail, span.end, rules.doc_parts) or _starts(key, tail, span.end, rules.partner_nouns):
+            continue
+        if m["unit"] in rules.never_units:
+            continue
+        clause_start, _ = _bounds(key, m.start(), span, _CLAUSE_END)
+        if any(verb in key[clause_start : m.start()] for verb in rules.content_verbs):
             continue
         if rules.units.get(m["unit"]) != "NUM" and (
             _starts(key, tail, span.end, rules.name_quotes)
@@ -648,12 +662,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         later = [d for d in deadlines if d.span.start >= num.end and d.span.end <= ce]
         deadline = before[-1] if before else (later[0] if later else None)
         ps, pe = pre.rest
-        signalled = bool(pre.op or post_op or pre.verb or pre.disposal)
-        if not signalled and ps < pe and not _ends(key, ps, pe, rules.prepositions):
-            # "新增养老床位3万张", or a clause ending in the number under a deadline ("到2025年，床位总数30万张").
-            signalled = bool(pre.inner_verb) or (bool(before) and qe == qs)
-        if not signalled:
-            continue
+        if ps < pe and _ends(key, ps, pe, rules.prepositions) and not (pre.op or post_op):
+            continue  # "在10个县开展试点", "由3个部门": a place or a partner, not an amount to reach
         if num.chinese and not strong:
             continue
         if post_op and not pre.op and not time_bound and (
@@ -665,8 +675,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         if post_op and (not op or op == "eq" or op == post_op):
             op = post_op
         op = op or "eq"
-        if not before and _has_past(key, ss, qe, rules):
-            continue
+        if not before and _has_past(key, ss, qe, rules) and not _ends(key, ps, pe, rules.target_openers):
+            continue  # a report of what is done, unless the number is named the target ("(年度任务1800剂次)")
 
         scope = ""
         if pre.scope:
@@ -703,8 +713,8 @@ def row_targets(source: SourceText, node: OutlineNode, rules: TargetRules | None
         return []
     found: list[Target] = []
     for cell in table.cells(row, ("target",)):
-        match = _CELL_VALUE.match(source.key, cell.span.start, cell.span.end)
-        if match is None or match.end() != cell.span.end and source.key[match.end() : cell.span.end].strip():
+        match = _CELL_VALUE.fullmatch(source.key[cell.span.start : cell.span.end])
+        if match is None:
             continue
         indicator = node.heading
         unit = match["unit"] or next((u for suffix, u in rules.implied_units.items() if indicator.endswith(suffix)), "")
