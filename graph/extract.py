@@ -71,6 +71,20 @@ def _row_units(task: Task, article: Article, notations: NotationReader) -> list[
     return found
 
 
+def _trailing_unit(node: OutlineNode, article: Article, notations: NotationReader) -> list[Responsibility]:
+    """The unit after an item's text on its line; its role is the one the nearest table header before it names
+    (牵头单位 → lead), else it is the item's sole unit."""
+    source = article.source
+    span = notations.trailing_unit(source.key, node.paragraphs)
+    if span is None:
+        return []
+    fields = [f for para in article.paragraphs if para.end <= node.span.start
+              for f in notations.header_fields(source.key, para)]
+    basis: Basis = "explicit" if fields and fields[-1] in ("lead", "co") else "sole-unit"
+    role: Role = "co" if fields and fields[-1] == "co" else "lead"
+    return [Responsibility(_mention(source.text, span), role, basis, span, 1)]
+
+
 def merge_responsibilities(found: list[Responsibility], key_of: dict[int, str] | None = None) -> list[Responsibility]:
     """One responsibility per unit: statements of the same unit (same written form, or the same resolved agency
     when `key_of` maps id(resp) to an agency key) merge; the role stated most strongly wins (a lead over a co,
@@ -130,6 +144,8 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                              for u in clause.inherit[1])
         if node.row is None:
             task.due = notations.due_fields(key, node.paragraphs)
+            if not found:
+                found.extend(_trailing_unit(node, article, notations))
         for rule_span, units, after in rules:
             if after < node.span.start:
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", rule_span) for u in units)

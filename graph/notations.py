@@ -25,6 +25,7 @@ _TRIM = " \t\n\u3000,;:、。."
 class NotationRules:
     labels: tuple[tuple[str, str, str], ...]  # (rule name, role, pattern)
     label_re: re.Pattern[str]
+    header_re: re.Pattern[str]  # the same labels as column headers (no colon after them)
     label_roles: dict[str, str]  # rule name → role
     unknown_label: re.Pattern[str]
     role_words: tuple[tuple[str, str], ...]  # (word, role), longest first
@@ -44,6 +45,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
     labels = tuple((rule["name"], rule["role"], rule["pattern"]) for rule in data["labels"])
     label_re = re.compile("(?:" + "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, _, pattern in labels)
                           + r")(?=\s*:)")
+    header_re = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, _, pattern in labels))
     words = sorted(((w, rule["role"]) for rule in data["role_words"] for w in rule["words"]),
                    key=lambda item: len(item[0]), reverse=True)
     clauses = data["clauses"]
@@ -51,6 +53,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
     return NotationRules(
         labels=labels,
         label_re=label_re,
+        header_re=header_re,
         label_roles={name.replace("-", "_"): role for name, role, _ in labels},
         unknown_label=re.compile(clauses["unknown_label"]),
         role_words=tuple(words),
@@ -209,6 +212,31 @@ class NotationReader:
                 if value.end > value.start:
                     found.append(value)
         return found
+
+    def trailing_unit(self, key: str, spans: list[Span]) -> Span | None:
+        """A unit written after the task's text on the same line, with no label ("…发放救助金. 自治区民政厅"): the
+        last column of a table whose other columns were flattened into the text (an OCR'd 牵头单位 column)."""
+        found: Span | None = None
+        for span in spans:
+            text = key[span.start : span.end]
+            ends = [m.end() for m in re.finditer(r"[。;!?]|\.(?!\d)", text)]
+            if not ends:
+                continue
+            tail = _trim(key, Span(span.start + ends[-1], span.end))
+            while tail.end > tail.start and key[tail.end - 1] in " ―—-":
+                tail = Span(tail.start, tail.end - 1)
+            tail = _trim(key, tail)
+            if tail.end - tail.start <= 24 and ends[-1] >= 4 and self.units.looks_like_unit(key[tail.start : tail.end]):
+                found = tail
+        return found
+
+    def header_fields(self, key: str, span: Span) -> list[str]:
+        """Roles of the unit labels on a table-header-like line (cells separated by spaces, no sentence)."""
+        text = key[span.start : span.end]
+        if re.search(r"[。,;:]", text) or len(text.split()) < 3:
+            return []
+        return [self.rules.label_roles[m.lastgroup or ""] for m in self.rules.header_re.finditer(text)
+                if self.rules.label_roles[m.lastgroup or ""] != "other"]
 
     def is_item_paragraph(self, key: str, span: Span) -> bool:
         """A paragraph that states a task and names its units (an item whose marker may be lost), not a line that

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from policykg.graph.model import Article, OutlineNode, Row, Span, Table
+from policykg.graph.model import Article, Cell, OutlineNode, Row, Span, Table
 
 _SENTENCE_END = "。;；!！?？"
 _CLAUSE_END = ",，:："
@@ -268,13 +268,19 @@ class _Builder:
         titles = [c for c in table.cells(row, ("title",)) if c.sub_row == 0] or table.cells(row, ("title",))
         title = Span(titles[0].span.start, titles[-1].span.end) if titles else row.span
         heading = heading_of(self.source.key, title.start, title.end, 10_000)
-        texts = [c.span for c in table.cells(row, ("title", "body"))]
+        # target cells holding text are read like the task's text; a value alone ("95%") is read by its column
+        texts = [c.span for c in table.cells(row, ("title", "body", "target"))
+                 if self.columns_text(table, c) or table.columns[c.column].field != "target"]
         node = OutlineNode(
             marker=number, number=number, ordinal=chinese_numeral(number) or row.index + 1, level=level, path=(),
             heading=re.sub(r"\s*\n\s*", "", text[heading.start : heading.end]).strip(), heading_span=heading,
             span=row.span, paragraphs=texts or [title], is_task=True, table=table, row=row,
         )
         self.add(node, level, None)
+
+    def columns_text(self, table: Table, cell: Cell) -> bool:
+        """Whether a cell holds words, not a value alone."""
+        return bool(re.search(r"[\u4e00-\u9fff]", self.source.text[cell.span.start : cell.span.end]))
 
     def _category(self, table: Table, span: Span, base: int) -> None:
         """A category cell (一、就业促进(3项)) opens a section for the rows under it."""

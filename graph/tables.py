@@ -237,14 +237,17 @@ _CONTINUE = -0.4  # one more piece in the same cell
 _SUBROW = -2.0  # start a sub-row
 
 
-def _continue(piece: _Piece) -> float:
+def _continue(piece: _Piece, field: str) -> float:
     """The cost of one more piece in the same cell: none for a blank, a bonus for a word's broken-off tail
-    (水资源保 护), a penalty after a wide gap (a column boundary)."""
+    (水资源保 护), a penalty after a wide gap (a column boundary). Unit cells often hold one unit per line; a
+    second line of text in a text cell is rarer than a sub-row."""
     if not piece.text:
         return 0.0
     if piece.gap >= 2:
         return -0.8
-    return 0.3 if len(piece.text) <= 2 else _CONTINUE
+    if len(piece.text) <= 2:
+        return 0.3
+    return _CONTINUE if field in _UNIT_FIELDS or field == "person" else -1.0
 
 
 def _align(pieces: list[_Piece], fields: list[str], fit: _Fit, *, multi: bool) -> list[tuple[int, int]] | None:
@@ -270,7 +273,7 @@ def _align(pieces: list[_Piece], fields: list[str], fit: _Fit, *, multi: bool) -
             options: list[tuple[float, int, bool]] = []
             prev = best[i - 1]
             if prev[j] > _NEG and (not pieces[i].text or (multi and fields[j] in _MULTI)):
-                options.append((prev[j] + _continue(pieces[i]), j, False))
+                options.append((prev[j] + _continue(pieces[i], fields[j]), j, False))
             for k in range(j):
                 if prev[k] > _NEG:
                     options.append((prev[k] + skip(k + 1, j), k, False))

@@ -89,6 +89,8 @@ class TargetRules:
     partner_nouns: tuple[str, ...]
     content_verbs: tuple[str, ...]
     never_units: frozenset[str]
+    unit_words: tuple[str, ...]
+    comparator_units: frozenset[str]
     target_openers: tuple[str, ...]
     num_not_before: tuple[str, ...]
     num_not_after: tuple[str, ...]
@@ -187,6 +189,8 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         partner_nouns=_longest(filters["partner_nouns"]),
         content_verbs=_longest(filters["content_verbs"]),
         never_units=frozenset(filters["never_units"]),
+        unit_words=_longest(filters["unit_words"]),
+        comparator_units=frozenset(filters["comparator_units"]),
         target_openers=_longest(signals["target_openers"]),
         num_not_before=_longest(filters["not_before"]),
         num_not_after=_longest(filters["not_after"]),
@@ -433,7 +437,7 @@ def _numbers(text: str, key: str, span: Span, rules: TargetRules) -> list[_Numbe
             continue
         if _starts(key, tail, span.end, rules.doc_parts) or _starts(key, tail, span.end, rules.partner_nouns):
             continue
-        if m["unit"] in rules.never_units:
+        if m["unit"] in rules.never_units or _starts(key, m.start("unit"), span.end, rules.unit_words):
             continue
         clause_start, _ = _bounds(key, m.start(), span, _CLAUSE_END)
         if any(verb in key[clause_start : m.start()] for verb in rules.content_verbs):
@@ -664,6 +668,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         ps, pe = pre.rest
         if ps < pe and _ends(key, ps, pe, rules.prepositions) and not (pre.op or post_op):
             continue  # "在10个县开展试点", "由3个部门": a place or a partner, not an amount to reach
+        if num.unit in rules.comparator_units and not (pre.op or post_op):
+            continue  # "每人1500元": a subsidy standard
         if num.chinese and not strong:
             continue
         if post_op and not pre.op and not time_bound and (
@@ -675,7 +681,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         if post_op and (not op or op == "eq" or op == post_op):
             op = post_op
         op = op or "eq"
-        if not before and _has_past(key, ss, qe, rules) and not _ends(key, ps, pe, rules.target_openers):
+        governed = any(d.year is not None for d in before)  # "到2025年,累计建成…"; a bare "4月底," is a date
+        if not governed and _has_past(key, ss, qe, rules) and not _ends(key, ps, pe, rules.target_openers):
             continue  # a report of what is done, unless the number is named the target ("(年度任务1800剂次)")
 
         scope = ""
