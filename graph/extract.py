@@ -140,7 +140,7 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                                             unit.position))
             if clause.inherit is not None:  # the rule's units are this task's too, and every later task's
                 rules.append((*clause.inherit, node.span.start))
-                found.extend(Responsibility(_mention(text, u), "co", "explicit", clause.span)
+                found.extend(Responsibility(_mention(text, u), "co", "inherited", clause.inherit[0])
                              for u in clause.inherit[1])
         if node.row is None:
             task.due = notations.due_fields(key, node.paragraphs)

@@ -271,7 +271,7 @@ class NotationReader:
             return None
         if not labelled and not self._plausible(parsed.parts, bare_allowed=bracketed and final):
             return None
-        units = self._roles(parsed.parts, declared=declared or parsed.declares)
+        units = self._roles(parsed.parts, declared=declared or parsed.declares, key=key)
         if not units:
             return None
         return Clause(evidence, units, parsed.declares, parsed.inherit)
@@ -394,13 +394,21 @@ class NotationReader:
         close a sentence ("…建设。(市民政局、市财政局)", not "街道(乡镇)")."""
         return all(p.units for p in parts) and (bare_allowed or all(p.source != "bare" for p in parts))
 
-    def _roles(self, parts: list[_Part], *, declared: bool) -> list[Unit]:
-        """Roles from labels and role words; a list leads by its first unit only when nothing else leads."""
+    def _roles(self, parts: list[_Part], *, declared: bool, key: str) -> list[Unit]:
+        """Roles from labels and role words. Without a stated lead, the first list leads by its first unit that is
+        not a collective (各地区, 有关部门 implement, they do not lead); a labelled list of collectives only is led
+        by its first one."""
         has_lead = any(p.role == "lead" or any(r == "lead" for _, r in p.units) for p in parts)
         units: list[Unit] = []
-        first_list = True
+        first_list = next((p for p in parts if p.role == "list" and p.units), None)
+        leader: tuple[int, int] | None = None
+        if first_list is not None and not has_lead:
+            named = [u for u, _ in first_list.units if not self.units.is_collective(key[u.start : u.end])]
+            chosen = named[0] if named else (first_list.units[0][0] if first_list.labelled else None)
+            leader = (chosen.start, chosen.end) if chosen is not None else None
+        sole = len(parts) == 1 and len(parts[0].units) == 1
         for part in parts:
-            for index, (span, written_role) in enumerate(part.units):
+            for span, written_role in part.units:
                 position = len(units) + 1
                 if written_role is not None:
                     units.append(Unit(span, written_role, "explicit", position))
@@ -409,12 +417,10 @@ class NotationReader:
                 elif has_lead:
                     units.append(Unit(span, "co", "explicit", position))
                 else:
-                    basis: Basis = "declared-list-order" if declared else "list-order"
-                    if first_list and len(part.units) == 1 and len(parts) == 1:
-                        basis = "sole-unit"
-                    units.append(Unit(span, "lead" if first_list and index == 0 else "co", basis, position))
-            if part.role == "list" and not has_lead and part.units:
-                first_list = False
+                    basis: Basis = "sole-unit" if sole else ("declared-list-order" if declared else "list-order")
+                    lead = leader == (span.start, span.end)
+                    units.append(Unit(span, "lead" if lead else "co", basis if lead or not sole else "list-order",
+                                      position))
         return units
 
     # -- role-word phrases in running text -----------------------------------------------------------------

@@ -233,8 +233,8 @@ class _Builder:
         if not self.stack:
             return True
         top = self.stack[-1]
-        return self.open_kinds[-1] is None and top.row is None or len(top.paragraphs) == 1 and not top.children and (
-            top.heading_span.end >= top.span.end - 1)
+        return (self.open_kinds[-1] is None and top.row is None) or (len(top.paragraphs) == 1 and not top.children and (
+            top.heading_span.end >= top.span.end - 1))
 
     def unnumbered(self, item: _Item) -> None:
         """A paragraph item without a marker: a sibling of the open items, numbered by its position."""

@@ -10,6 +10,7 @@ pieces than columns. Every cell keeps the spans of its pieces, so facts read fro
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -66,7 +67,7 @@ class _Piece:
 def _pipe_pieces(key: str, line: Span, index: int) -> list[_Piece]:
     """Cells of a "|" line; outer empty cells (before a leading or after a trailing "|") are dropped."""
     bounds = [line.start - 1, *[i for i in range(line.start, line.end) if key[i] == "|"], line.end]
-    pieces = [_piece(key, Span(a + 1, b), index) for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [_piece(key, Span(a + 1, b), index) for a, b in itertools.pairwise(bounds)]
     if pieces and not pieces[0].text and key[line.start] == "|":
         pieces = pieces[1:]
     if pieces and not pieces[-1].text and key[line.end - 1] == "|":

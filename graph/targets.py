@@ -91,6 +91,7 @@ class TargetRules:
     never_units: frozenset[str]
     unit_words: tuple[str, ...]
     comparator_units: frozenset[str]
+    subsidy_words: tuple[str, ...]
     target_openers: tuple[str, ...]
     num_not_before: tuple[str, ...]
     num_not_after: tuple[str, ...]
@@ -191,6 +192,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         never_units=frozenset(filters["never_units"]),
         unit_words=_longest(filters["unit_words"]),
         comparator_units=frozenset(filters["comparator_units"]),
+        subsidy_words=_longest(filters["subsidy_words"]),
         target_openers=_longest(signals["target_openers"]),
         num_not_before=_longest(filters["not_before"]),
         num_not_after=_longest(filters["not_after"]),
@@ -668,8 +670,10 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         ps, pe = pre.rest
         if ps < pe and _ends(key, ps, pe, rules.prepositions) and not (pre.op or post_op):
             continue  # "在10个县开展试点", "由3个部门": a place or a partner, not an amount to reach
-        if num.unit in rules.comparator_units and not (pre.op or post_op):
-            continue  # "每人1500元": a subsidy standard
+        if num.unit in rules.comparator_units and not (pre.op or post_op) and (
+            not (pre.verb or before) or any(w in key[ss:qe] for w in rules.subsidy_words)
+        ):
+            continue  # "给予补助,每人1500元": a subsidy standard; "资金760000万元": a budget
         if num.chinese and not strong:
             continue
         if post_op and not pre.op and not time_bound and (

@@ -24,7 +24,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
 from policykg.graph.duties import DutyRules, load_duty_rules
-from policykg.graph.extract import extract, merge_responsibilities
+from policykg.graph.extract import Extraction, extract, merge_responsibilities
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
 from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
 from policykg.graph.model import (
@@ -40,7 +40,7 @@ from policykg.graph.model import (
 )
 from policykg.graph.normalize import normalize
 from policykg.graph.notations import NotationReader, load_notation_rules
-from policykg.graph.outline import OutlineRules, build_outline, load_outline_rules
+from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
@@ -94,13 +94,19 @@ class Corpus:
         return [doc for _, docs in self.sources for doc in docs]
 
 
+def outline_and_extract(article: Article, pipeline: Pipeline) -> tuple[OutlineResult, Extraction]:
+    """outline → extract for one article: its items, then its tasks with their units and duties."""
+    key = article.source.key
+    outline = build_outline(article, pipeline.outline_rules,
+                            lambda span: pipeline.notations.is_item_paragraph(key, span))
+    return outline, extract(article, outline, pipeline.notations, pipeline.duty_rules, pipeline.recognizer)
+
+
 def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]) -> tuple[Document, DocumentMeta]:
     """outline → extract → targets → resolve, for one article."""
     source = article.source
     meta = describe(article, pipeline.lexicon)
-    notations = pipeline.notations
-    outline = build_outline(article, pipeline.outline_rules, lambda span: notations.is_item_paragraph(source.key, span))
-    found = extract(article, outline, notations, pipeline.duty_rules, pipeline.recognizer)
+    outline, found = outline_and_extract(article, pipeline)
     for message in [*outline.warnings, *found.warnings]:
         issues.append(BuildIssue(source.file_name, f"{meta.title}: {message}"))
     jurisdiction = meta.jurisdiction
@@ -153,6 +159,15 @@ def _resolve(pipeline: Pipeline, source: SourceText, mention: AgencyMention,
     return pipeline.resolver.resolve(mention.written, jurisdiction, key=key_form)
 
 
+def source_articles(file_name: str, raw: str, sha256: str, pipeline: Pipeline) -> tuple[SourceText, list[Article],
+                                                                                          list[str]]:
+    """normalize → layout → segment: a decoded file's document object and the articles found in it."""
+    source = normalize(file_name, raw, sha256)
+    lay_out(source, pipeline.noise, pipeline.tables)
+    articles, warnings = segment(source)
+    return source, articles, warnings
+
+
 def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipeline) -> None:
     """Cited and reported titles become links to documents of the corpus when their titles match."""
     metas = [meta for _, meta in found]
@@ -200,9 +215,7 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
             corpus.issues.append(BuildIssue(path.name, exc.problem, "error"))
             continue
         try:
-            source = normalize(raw.file_name, raw.raw, raw.sha256)
-            lay_out(source, pipeline.noise, pipeline.tables)
-            articles, warnings = segment(source)
+            source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline)
             corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
             made = [make_document(a, pipeline, corpus.issues) for a in articles]
         except Exception as exc:  # one bad document must not stop the corpus

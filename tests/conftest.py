@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from policykg.build import Pipeline, run_build
-from policykg.graph.model import Article
-from policykg.graph.normalize import normalize
-from policykg.graph.segment import segment
+from policykg.build import Pipeline, run_build, source_articles
+from policykg.graph.layout import lay_out
+from policykg.graph.model import Article, SourceText
 from policykg.graph.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"
 
 
+@cache
+def shared_pipeline() -> Pipeline:
+    """The stage rules, loaded once for the whole session (they are read-only)."""
+    return Pipeline.load()
+
+
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
-    return Pipeline.load()
+    return shared_pipeline()
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +38,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def laid_out(source: SourceText) -> SourceText:
+    """A normalized source with the layout stage's blocks and noise layer, as segment needs it."""
+    pipeline = shared_pipeline()
+    lay_out(source, pipeline.noise, pipeline.tables)
+    return source
+
+
 def articles_of(path: Path) -> list[Article]:
+    """A file through normalize → layout → segment, as the build reads it."""
     data = path.read_bytes()
-    source = normalize(path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
-    return segment(source)[0]
+    return source_articles(path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest(), shared_pipeline())[1]
 
 
 def article_of(path: Path) -> Article:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from conftest import CORPUS, FIXTURES, article_of
 
-from policykg.graph.extract import extract
-from policykg.graph.outline import build_outline
+from policykg.build import outline_and_extract
 
 NOTATIONS = FIXTURES / "notations"
 
 
 def units(path, pipeline) -> list[list[tuple[str, str, str]]]:
-    article = article_of(path)
-    found = extract(article, build_outline(article, pipeline.outline_rules), pipeline.notation_rules,
-                    pipeline.recognizer)
+    _, found = outline_and_extract(article_of(path), pipeline)
     return [[(r.mention.written, r.role, r.basis) for r in t.responsibilities] for t in found.tasks]
 
 
@@ -42,10 +39,11 @@ def test_role_words_after_units(pipeline) -> None:
         [("省民政厅", "lead", "explicit"), ("省卫生健康委", "co", "explicit"), ("省医保局", "co", "explicit")],
         [("省经济和信息化厅", "lead", "explicit"), ("省民政厅", "lead", "explicit"),
          ("省大数据中心", "co", "explicit")],
-        [("省消防救援总队", "lead", "explicit")],
+        [("省消防救援总队", "lead", "sole-unit")],  # (A负责): the only unit listed
         [("省教育厅", "lead", "explicit")],
-        [("省发展改革委", "co", "explicit"), ("省商务厅", "co", "explicit")],
-        [("有关部门", "co", "explicit")],
+        # (A、B按职责分工负责): a plain list, the first leads; a collective alone implements, it does not lead
+        [("省发展改革委", "lead", "list-order"), ("省商务厅", "co", "list-order")],
+        [("有关部门", "co", "list-order")],
     ]
 
 
@@ -74,9 +72,7 @@ def test_running_text_owner_leads_a_task_without_a_list(pipeline) -> None:
 
 
 def test_running_text_duties_are_found_with_partners(pipeline) -> None:
-    article = article_of(NOTATIONS / "running_text.txt")
-    found = extract(article, build_outline(article, pipeline.outline_rules), pipeline.notation_rules,
-                    pipeline.recognizer)
+    _, found = outline_and_extract(article_of(NOTATIONS / "running_text.txt"), pipeline)
     duties = [(d.agent.written, d.pattern, [p.written for p in d.partners]) for t in found.tasks for d in t.duties]
     assert ("民政部", "with", ["相关部门"]) in duties
     assert ("各地区各有关部门", "must", []) in duties

@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import laid_out
 
 from policykg.graph.metadata import (
     DocumentMeta,
@@ -45,7 +46,7 @@ def lex() -> Lexicon:
 def fixture_article(name: str) -> Article:
     """A fixture through the real normalize and segment stages (clean documents)."""
     text = (FIXTURES / name).read_text(encoding="utf-8")
-    source = normalize(name, text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    source = laid_out(normalize(name, text, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     articles, _ = segment(source)
     assert len(articles) == 1
     return articles[0]
@@ -80,7 +81,7 @@ def plain_article(text: str, *, title: str = "", is_page: bool = False, name: st
 def corpus_articles(prefix: str) -> list[Article]:
     path = next(CORPUS.glob(f"{prefix}_*.txt"))
     raw = read_source(path)
-    articles, _ = segment(normalize(raw.file_name, raw.raw, raw.sha256))
+    articles, _ = segment(laid_out(normalize(raw.file_name, raw.raw, raw.sha256)))
     return articles
 
 

@@ -176,7 +176,7 @@ def test_ontology_is_in_the_owl2_dl_profile(tmp_path: Path, files: tuple[str, ..
 
 SCHEMES = {
     "role": {"lead", "co"},
-    "basis": {"explicit", "list-order", "declared-list-order", "sole-unit", "inherited"},
+    "basis": {"explicit", "list-order", "declared-list-order", "sole-unit", "inherited", "merged-cell"},
     "level": {"national", "provincial", "municipal", "county", "unknown"},
     "status": {"final", "draft", "report"},
     "doctype": {"yijian", "shishi-fangan", "shishi-yijian", "xingdong-fangan", "tongzhi", "fangan", "guihua", "banfa",

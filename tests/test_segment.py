@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import laid_out
 
 from policykg.graph.model import Article, SourceText
 from policykg.graph.normalize import normalize, page_blocks
@@ -23,13 +24,13 @@ def fixture(name: str) -> dict[str, Any]:
 
 
 def from_text(raw: str, name: str = "fixture.txt") -> SourceText:
-    return normalize(name, raw, hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    return laid_out(normalize(name, raw, hashlib.sha256(raw.encode("utf-8")).hexdigest()))
 
 
 def from_corpus(prefix: str) -> SourceText:
     path = next(CORPUS.glob(f"{prefix}_*.txt"))
     data = path.read_bytes()
-    return normalize(path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+    return laid_out(normalize(path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest()))
 
 
 def texts(source: SourceText, article: Article) -> list[str]:

@@ -131,7 +131,7 @@ def test_coverage_of_villages() -> None:
 
 
 def test_ascii_period_ends_sentence() -> None:
-    found = targets("到2025年底，全市养老院长和养老护理员培训上岗率达到100%.完善人才激励政策，落实补贴3项。")
+    found = targets("到2025年底，全市养老院长和养老护理员培训上岗率达到100%.完善人才激励政策，落实补贴政策。")
     assert len(found) == 1
     t = found[0]
     assert (t.comparator, t.value, t.unit, t.scope) == ("eq", 100.0, "%", "全市")
@@ -332,7 +332,16 @@ def test_thousands_separator() -> None:
 
 def test_ratio_only_comparator() -> None:
     assert one("符合条件的家庭养老床位覆盖率为100%。").comparator == "eq"
-    assert targets("每年为100名困难老人提供免费体检。") == []
+
+
+def test_people_a_task_serves_are_counted() -> None:
+    """"为N名…提供…" states how many the task reaches (the eval conventions count 为全区1050万户农户提供…)."""
+    assert [(t.value, t.unit) for t in targets("每年为100名困难老人提供免费体检。")] == [(100.0, "名")]
+
+
+def test_subsidy_standards_and_budgets_are_not_targets() -> None:
+    assert targets("对招用高校毕业生的企业给予一次性扩岗补助，每人1500元。") == []
+    assert targets("按1500元/人标准发放求职创业补贴。") == []
 
 
 @pytest.mark.parametrize(
