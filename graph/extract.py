@@ -13,7 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policykg.graph.duties import AgencyFinder, DutyRules, find_duties
-from policykg.graph.model import AgencyMention, Article, Basis, Duty, OutlineNode, Responsibility, Role, Span, Task
+from policykg.graph.model import (
+    AgencyMention,
+    Article,
+    Basis,
+    Duty,
+    Note,
+    OutlineNode,
+    Responsibility,
+    Role,
+    Span,
+    Task,
+)
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, iter_nodes
 
@@ -28,7 +39,7 @@ class Extraction:
     tasks: list[Task]
     duties: list[Duty]  # duties outside any task
     inherited_rule: Span | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 def _mention(text: str, span: Span) -> AgencyMention:
@@ -120,7 +131,7 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
     """Tasks with their units and duties; warnings name what was not understood."""
     source = article.source
     key, text = source.key, source.text
-    warnings: list[str] = []
+    warnings: list[Note] = []
     declared_at = notations.declaration_at(key, article.paragraphs)
     parent = {id(child): node for node in iter_nodes(outline.roots) for child in node.children}
     rules: list[tuple[Span, list[Span], int]] = []  # (rule span, its units, start of the task it closes)
@@ -162,10 +173,12 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
     if any(t.responsibilities for t in tasks):  # a task without units among tasks with units is likely a miss
         for task in tasks:
             if not task.responsibilities:
-                warnings.append(f"task {task.node.marker}{task.title} names no responsible unit")
-    for para in article.paragraphs:
-        for label in notations.unknown_labels(key, para):
-            warnings.append(f"label {text[label.start:label.end]!r} is not a known responsibility label")
+                warnings.append(Note(f"task {task.node.marker}{task.title} names no responsible unit", task.node.span))
+    for task in tasks:  # a label-like "…单位:" in a task that no label rule reads (the salutation is no task)
+        for para in task.node.paragraphs:
+            for label in notations.unknown_labels(key, para):
+                warnings.append(Note(f"label {text[label.start:label.end]!r} is not a known responsibility label",
+                                     label))
     return Extraction(tasks, outside, rules[0][0] if rules else None, warnings)
 
 

@@ -121,6 +121,10 @@ class SourceText:
     def raw_span(self, span: Span) -> tuple[int, int]:
         return self.raw_offsets[span.start], self.raw_offsets[span.end]
 
+    def line_of(self, span: Span) -> int:
+        """The 1-based line of the file where a span starts (what an editor shows)."""
+        return self.raw.count("\n", 0, self.raw_offsets[span.start]) + 1
+
 
 @dataclass
 class Article:
@@ -315,13 +319,23 @@ class Document:
         return self.article.source
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something a stage did not understand or left out, with where it is in the text."""
+
+    message: str
+    span: Span | None = None
+
+
 @dataclass
 class BuildIssue:
-    """A warning or error met while building, naming the file."""
+    """A warning or error met while building, naming the file (and the line, when known)."""
 
     file_name: str
     message: str
     severity: Literal["warning", "error"] = "warning"
+    line: int | None = None  # 1-based line of the file as read
 
     def __str__(self) -> str:
-        return f"{self.file_name}: {self.severity}: {self.message}"
+        where = f"{self.file_name}:{self.line}" if self.line else self.file_name
+        return f"{where}: {self.severity}: {self.message}"

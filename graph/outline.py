@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from policykg.graph.model import Article, Cell, OutlineNode, Row, Span, Table
+from policykg.graph.model import Article, Cell, Note, OutlineNode, Row, Span, Table
 
 _SENTENCE_END = "。;；!！?？"
 _CLAUSE_END = ",，:："
@@ -52,7 +52,7 @@ class OutlineRules:
 class OutlineResult:
     roots: list[OutlineNode]
     tasks: list[OutlineNode]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 def load_outline_rules(path: Path | None = None) -> OutlineRules:
@@ -185,7 +185,7 @@ class _Builder:
         self.open_kinds: list[MarkerKind | None] = []
         self.kind_level: dict[str, int] = {}
         self.paths: dict[tuple[int, ...], int] = {}
-        self.warnings: list[str] = []
+        self.warnings: list[Note] = []
 
     def restart(self) -> None:
         self.stack.clear()
@@ -211,10 +211,9 @@ class _Builder:
         if level is None:
             level = self._repair_level(item.kind, ordinal)
             if level is not None:
-                self.warnings.append(
+                self.warnings.append(Note(
                     f"marker {text[item.marker_span.start:item.marker_span.end]!r} read as a sibling of "
-                    f"{self.stack[level - 1].marker!r} (numbering continues; the notation differs)"
-                )
+                    f"{self.stack[level - 1].marker!r} (numbering continues; the notation differs)", item.marker_span))
             else:
                 level = len(self.stack) + 1
             self.kind_level[item.kind.kind] = level

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from policykg.graph.model import Article, SourceText, Span
+from policykg.graph.model import Article, Note, SourceText, Span
 from policykg.graph.normalize import PageBlock, ends_sentence, has_sentence_marks, layout, matches, page_blocks
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def short_names(text: str) -> set[str]:
 # entry point
 
 
-def segment(source: SourceText) -> tuple[list[Article], list[str]]:
+def segment(source: SourceText) -> tuple[list[Article], list[Note]]:
     """Articles of a source in reading order, and warnings about what was dropped or left over."""
     if source.is_page:
         return _segment_page(source)
@@ -265,12 +265,12 @@ def _heading_at(paras: list[_Para], i: int) -> _Heading:
     return _Heading(parts)
 
 
-def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
-    warnings: list[str] = []
+def _segment_document(source: SourceText) -> tuple[list[Article], list[Note]]:
+    warnings: list[Note] = []
     paras = _paragraphs(source)
     if not paras:
         tables = [b.table for b in source.blocks if b.table is not None]
-        return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], ["no text"])
+        return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], [Note("no text")])
     title, title_span, title_index = _choose_title(paras)
     conf = layout()["appended"]
     while len(paras) > 1:
@@ -284,14 +284,15 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[str]]:
             and len(paras) - 1 > title_index
             and coverage(last.key, "\n".join(p.key for p in paras[:-1])) <= conf["max_trailing_coverage"]
         ):
-            warnings.append(f"dropped trailing headline without a body: {last.text!r}")
+            warnings.append(Note(f"dropped trailing headline without a body: {last.text!r}", last.span))
             paras = paras[:-1]
             continue
         start = _appended_start(paras, title_index)
         if start is None:
             break
         heading = _heading_at(paras, start)
-        warnings.append(f"dropped appended unrelated article {heading.text!r} ({len(paras) - start} paragraphs)")
+        warnings.append(Note(f"dropped appended unrelated article {heading.text!r} ({len(paras) - start} paragraphs)",
+                             paras[start].span))
         paras = paras[:start]
     cut = paras[-1].span.end if paras else 0
     dropped = len(paras) < len(_paragraphs(source))
@@ -399,8 +400,8 @@ def _assign_headlines(headlines: list[int], runs: list[_Run], blocks: list[PageB
         taken.add(h)
 
 
-def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
-    warnings: list[str] = []
+def _segment_page(source: SourceText) -> tuple[list[Article], list[Note]]:
+    warnings: list[Note] = []
     blocks = page_blocks(source)
     runs = _runs(blocks, source)
     texts = [_run_text(r, blocks, source) for r in runs]
@@ -419,7 +420,7 @@ def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
     taken_heads = {r.headline for r in runs if r.headline is not None}
     for h in headlines:
         if h not in taken_heads:
-            warnings.append(f"headline without a body left over: {quote[h]!r}")
+            warnings.append(Note(f"headline without a body left over: {quote[h]!r}", blocks[h].span))
 
     # orphan runs (lead boxes, continued columns) → article sharing a defined short name or most vocabulary
     heads = [r for r in runs if r.headline is not None] or runs[:1]
@@ -462,7 +463,8 @@ def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
             article_of_block[i] = article
         articles.append(article)
         if head.headline is None:
-            warnings.append(f"article without a headline: {source.quote(blocks[head.first].span)[:20]!r}…")
+            warnings.append(Note(f"article without a headline: {source.quote(blocks[head.first].span)[:20]!r}…",
+                                 blocks[head.first].span))
 
     # bylines: the article of the headline (or body) they follow, else the one they precede
     for i, block in enumerate(blocks):
@@ -472,11 +474,11 @@ def _segment_page(source: SourceText) -> tuple[list[Article], list[str]]:
                 target.byline = quote[i]
                 article_of_block[i] = target
             else:
-                warnings.append(f"byline left over: {quote[i]!r}")
+                warnings.append(Note(f"byline left over: {quote[i]!r}", block.span))
         elif block.kind == "stray":
-            warnings.append(f"stray mark left over: {quote[i]!r} at {block.span.start}")
+            warnings.append(Note(f"stray mark left over: {quote[i]!r}", block.span))
         elif i not in article_of_block and block.kind != "headline":
-            warnings.append(f"{block.kind} paragraph left over: {quote[i][:20]!r}")
+            warnings.append(Note(f"{block.kind} paragraph left over: {quote[i][:20]!r}", block.span))
     return articles, warnings
 
 

@@ -35,6 +35,7 @@ from policykg.graph.model import (
     Document,
     DocumentLink,
     Jurisdiction,
+    Note,
     ReportedDocument,
     SourceText,
 )
@@ -94,6 +95,12 @@ class Corpus:
         return [doc for _, docs in self.sources for doc in docs]
 
 
+def issue_of(source: SourceText, note: Note, prefix: str = "") -> BuildIssue:
+    """A stage's note as a warning naming the file and the line it is about."""
+    line = source.line_of(note.span) if note.span is not None else None
+    return BuildIssue(source.file_name, prefix + note.message, line=line)
+
+
 def outline_and_extract(article: Article, pipeline: Pipeline) -> tuple[OutlineResult, Extraction]:
     """outline → extract for one article: its items, then its tasks with their units and duties."""
     key = article.source.key
@@ -107,8 +114,8 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
     source = article.source
     meta = describe(article, pipeline.lexicon)
     outline, found = outline_and_extract(article, pipeline)
-    for message in [*outline.warnings, *found.warnings]:
-        issues.append(BuildIssue(source.file_name, f"{meta.title}: {message}"))
+    for note in [*outline.warnings, *found.warnings]:
+        issues.append(issue_of(source, note, f"{meta.title}: "))
     jurisdiction = meta.jurisdiction
     for task in found.tasks:
         for para in task.node.paragraphs:
@@ -160,7 +167,7 @@ def _resolve(pipeline: Pipeline, source: SourceText, mention: AgencyMention,
 
 
 def source_articles(file_name: str, raw: str, sha256: str, pipeline: Pipeline) -> tuple[SourceText, list[Article],
-                                                                                          list[str]]:
+                                                                                          list[Note]]:
     """normalize → layout → segment: a decoded file's document object and the articles found in it."""
     source = normalize(file_name, raw, sha256)
     lay_out(source, pipeline.noise, pipeline.tables)
@@ -216,7 +223,7 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
             continue
         try:
             source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline)
-            corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
+            corpus.issues.extend(issue_of(source, note) for note in warnings)
             made = [make_document(a, pipeline, corpus.issues) for a in articles]
         except Exception as exc:  # one bad document must not stop the corpus
             corpus.issues.append(BuildIssue(path.name, f"could not be processed: {type(exc).__name__}: {exc}",

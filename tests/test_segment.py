@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import laid_out
 
-from policykg.graph.model import Article, SourceText
+from policykg.graph.model import Article, Note, SourceText
 from policykg.graph.normalize import normalize, page_blocks
 from policykg.graph.segment import bigrams, cosine, coverage, segment, short_names
 
@@ -37,7 +37,7 @@ def texts(source: SourceText, article: Article) -> list[str]:
     return [source.quote(span) for span in article.paragraphs]
 
 
-def assert_page_conserved(source: SourceText, articles: list[Article], warnings: list[str]) -> None:
+def assert_page_conserved(source: SourceText, articles: list[Article], warnings: list[Note]) -> None:
     """Every non-whitespace raw character is in exactly one article (paragraph, title, byline) or a leftover."""
     used = Counter()
     for article in articles:
@@ -52,7 +52,7 @@ def assert_page_conserved(source: SourceText, articles: list[Article], warnings:
             bylines[text] -= 1
             used.update(range(block.span.start, block.span.end))
         elif not any(covered):
-            assert any(repr(text)[:10] in w for w in warnings), f"unreported leftover {text!r}"
+            assert any(repr(text)[:10] in w.message for w in warnings), f"unreported leftover {text!r}"
             used.update(range(block.span.start, block.span.end))
     assert all(count == 1 for count in used.values()), "a paragraph is in two articles"
     assert sum(bylines.values()) == 0
@@ -114,7 +114,7 @@ def test_appended_article_and_trailing_headline_dropped() -> None:
     assert articles[0].title == data["title"]
     assert texts(source, articles[0])[-1] == data["last_paragraph"]
     for title in data["warnings"]:
-        assert any(title in w for w in warnings), title
+        assert any(title in w.message for w in warnings), title
 
 
 def test_policy_sections_are_not_split_off() -> None:
@@ -159,7 +159,7 @@ def test_displaced_lead_box_goes_first() -> None:
     source = from_text(data["text"])
     articles, warnings = segment(source)
     assert texts(source, articles[0])[0] == data["first_paragraph"]
-    assert any("'”'" in w for w in warnings)
+    assert any("'”'" in w.message for w in warnings)
 
 
 # --- corpus -------------------------------------------------------------------------------------------------------
@@ -239,8 +239,8 @@ def test_corpus_004_appended_article_dropped() -> None:
     assert article.title_span is not None and source.quote(article.title_span) == article.title
     assert texts(source, article)[-1].startswith("(三)营造良好社会氛围")
     assert not any("垫江" in t for t in texts(source, article))
-    assert any("特色促发展 服务新垫江" in w for w in warnings)
-    assert any("作风建设永远在路上" in w for w in warnings)
+    assert any("特色促发展 服务新垫江" in w.message for w in warnings)
+    assert any("作风建设永远在路上" in w.message for w in warnings)
 
 
 def test_page_broken_paragraph_is_rejoined() -> None:
