@@ -96,6 +96,16 @@ def _trailing_unit(node: OutlineNode, article: Article, notations: NotationReade
     return [Responsibility(_mention(source.text, span), role, basis, span, 1)]
 
 
+def _stated_lead_first(found: list[Responsibility]) -> list[Responsibility]:
+    """A lead the text states (牵头单位:A on one line) outranks a lead by list order in another clause of the same
+    task (责任单位:B、C on the next line): B and C co-operate."""
+    if any(r.role == "lead" and r.basis == "explicit" for r in found):
+        for resp in found:
+            if resp.role == "lead" and resp.basis in ("list-order", "declared-list-order", "sole-unit"):
+                resp.role, resp.basis = "co", "explicit"
+    return found
+
+
 def merge_responsibilities(found: list[Responsibility], key_of: dict[int, str] | None = None) -> list[Responsibility]:
     """One responsibility per unit: statements of the same unit (same written form, or the same resolved agency
     when `key_of` maps id(resp) to an agency key) merge; the role stated most strongly wins (a lead over a co,
@@ -160,7 +170,7 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
         for rule_span, units, after in rules:
             if after < node.span.start:
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", rule_span) for u in units)
-        task.responsibilities = merge_responsibilities(found)
+        task.responsibilities = _stated_lead_first(merge_responsibilities(found))
         tasks.append(task)
 
     all_duties = find_duties(key, text, article.paragraphs, duty_rules, finder, clause_spans)

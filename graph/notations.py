@@ -9,6 +9,7 @@ labels and role words are named rules in `data/notations.toml`, each with its ex
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class NotationRules:
     unknown_label: re.Pattern[str]
     role_words: tuple[tuple[str, str], ...]  # (word, role), longest first
     unit_prefixes: tuple[str, ...]
+    co_prefixes: tuple[str, ...]
+    field_label: re.Pattern[str]
     ignored_parts: frozenset[str]
     bracket_roles: dict[str, str]
     with_words: tuple[str, ...]
@@ -58,6 +61,8 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         unknown_label=re.compile(clauses["unknown_label"]),
         role_words=tuple(words),
         unit_prefixes=tuple(sorted(clauses["unit_prefixes"], key=len, reverse=True)),
+        co_prefixes=tuple(clauses["co_prefixes"]),
+        field_label=re.compile(clauses["field_label"]),
         ignored_parts=frozenset(clauses["ignored_parts"]),
         bracket_roles=dict(clauses["bracket_roles"]),
         with_words=tuple(clauses["with_words"]),
@@ -301,11 +306,19 @@ class NotationReader:
             label = self.rules.label_re.match(key, piece.start, piece.end)
             if label is not None:
                 role = self.rules.label_roles[label.lastgroup or ""]
-                value = _trim(key, Span(label.end(), piece.end))
+                value = self._unit_prefix_of(key, _trim(key, Span(label.end(), piece.end)))
                 if role == "other":
                     pending = []
                     continue
                 parsed.parts.append(_Part(role, self._units(key, value), "label"))
+                pending = []
+                continue
+            if self.rules.field_label.match(key, piece.start, piece.end):
+                pending = []  # a field no label rule names (项目责任人:…, 实际完成情况:…)
+                continue
+            with_parts = self._with_phrase(key, piece)
+            if with_parts is not None:
+                parsed.parts.extend(with_parts)
                 pending = []
                 continue
             word = self._role_word(key, piece)
@@ -315,11 +328,15 @@ class NotationReader:
                 parsed.parts.append(_Part(role, self._units(key, Span(start, value.end)), "word"))
                 pending = []
                 continue
+            if parsed.parts and parsed.parts[-1].labelled and not pending:  # "责任单位:A,B" continues
+                listed = self._unit_prefix_of(key, piece)
+                if listed.end > listed.start:
+                    parsed.parts[-1].units.extend(self._units(key, listed))
+                    if listed.end < piece.end:
+                        parsed.rejected = True
+                    continue
             if self._is_unit_list(key, piece):
-                if parsed.parts and parsed.parts[-1].labelled and not pending:  # "责任单位:A,B" continues
-                    parsed.parts[-1].units.extend(self._units(key, piece))
-                else:
-                    pending.append(piece)
+                pending.append(piece)
                 continue
             parsed.rejected = True
         if pending:
@@ -327,8 +344,66 @@ class NotationReader:
         return parsed
 
     def _pieces(self, key: str, region: Span) -> list[Span]:
-        """A region cut at ;。 and at commas, keeping a label's value whole up to the next label."""
-        return _chunks(key, region, ";。,")
+        """A region cut at ;。, and before every field label ("…指挥部 项目责任人:张三" → two pieces)."""
+        pieces: list[Span] = []
+        for chunk in _chunks(key, region, ";。,"):
+            starts = [m.start() for m in self.rules.field_label.finditer(key, chunk.start + 1, chunk.end)]
+            bounds = [chunk.start, *starts, chunk.end]
+            trimmed = (_trim(key, Span(a, b)) for a, b in itertools.pairwise(bounds))
+            pieces.extend(p for p in trimmed if p.end > p.start)
+        return pieces
+
+    def _unit_prefix_of(self, key: str, span: Span) -> Span:
+        """The part of a labelled value that is a unit list: all of it, or what comes before the first space after
+        which no unit follows ("市公安局、各区政府 鄞州 海曙 合计 2 5 …" → "市公安局、各区政府")."""
+        if self._is_unit_list(key, span, loose=True):
+            return span
+        for gap in re.finditer(r"\s+", key[span.start : span.end]):
+            head = _trim(key, Span(span.start, span.start + gap.start()))
+            if head.end > head.start and self._is_unit_list(key, head, loose=True):
+                return head
+        return Span(span.start, span.start)
+
+    def _with_phrase(self, key: str, piece: Span) -> list[_Part] | None:
+        """"[由]A会同B、C等部门研究…": A leads, B and C co-operate; "会同B、C等单位负责落实": B and C co-operate."""
+        text = key[piece.start : piece.end]
+        for word in self.rules.co_prefixes:
+            pos = text.find(word)
+            if pos < 0:
+                continue
+            lead = self._strip_prefix(key, _trim(key, Span(piece.start, piece.start + pos)))
+            if lead.end > lead.start and not self._is_unit_list(key, lead, loose=True):
+                continue
+            partners = self._leading_units(key, Span(piece.start + pos + len(word), piece.end))
+            if not partners:
+                continue
+            parts = [_Part("co", [(u, None) for u in partners], "word")]
+            if lead.end > lead.start:
+                parts.insert(0, _Part("lead", self._units(key, lead), "word"))
+            return parts
+        return None
+
+    def _leading_units(self, key: str, span: Span) -> list[Span]:
+        """The units a phrase starts with ("农业部、财政部等部门研究提出…" → 农业部, 财政部)."""
+        units: list[Span] = []
+        for item in _chunks(key, span, "、"):
+            text = key[item.start : item.end]
+            cut = text.find("等")
+            if cut > 0:
+                head = _trim(key, Span(item.start, item.start + cut))
+                if self.units.looks_like_unit(key[head.start : head.end]):
+                    units.append(head)
+                break
+            if self.units.looks_like_unit(text):
+                units.append(item)
+                continue
+            end = next((n for n in range(2, len(text)) if self.units.looks_like_unit(text[:n])), 0)
+            while end and end < len(text) and self.units.looks_like_unit(text[: end + 1]):
+                end += 1  # "有关部" grows to "有关部门"; "财政部" does not grow into "财政部推动…"
+            if end:
+                units.append(Span(item.start, item.start + end))
+            break
+        return units
 
     def _role_word(self, key: str, piece: Span) -> tuple[str, Span] | None:
         """(role, units span) when the piece is [由] units + role word."""
@@ -351,19 +426,24 @@ class NotationReader:
         """Units of a list with a role written in brackets after a unit ("省民政厅(牵头)")."""
         out: list[tuple[Span, Role | None]] = []
         for unit in self.units.split(key, self._strip_prefix(key, span)):
-            role: Role | None = None
-            text = key[unit.start : unit.end]
-            blank = re.search(r"\(([^()]*)\)$", text)  # a declaration read and blanked: "市财政局(第一…,下同)"
-            if blank and re.sub(r"[\s,;:、。]", "", blank.group(1)) in {"", *self.rules.ignored_parts}:
-                unit = _trim(key, Span(unit.start, unit.start + blank.start()))
-                text = key[unit.start : unit.end]
-            match = re.search(r"\(([^()]{1,6})\)$", text)
-            if match and match.group(1) in self.rules.bracket_roles:
-                role = self.rules.bracket_roles[match.group(1)]  # type: ignore[assignment]
-                unit = _trim(key, Span(unit.start, unit.start + match.start()))
+            unit, role = self._bracket_role(key, unit)
             if unit.end > unit.start:
                 out.extend(self._with_split(key, unit, role))
         return out
+
+    def _bracket_role(self, key: str, unit: Span) -> tuple[Span, Role | None]:
+        """A unit without a bracket after it that holds a role ("省民政厅(牵头)") or a declaration read and blanked
+        out ("市财政局(第一责任单位为牵头单位,下同)"), with that role."""
+        text = key[unit.start : unit.end]
+        blank = re.search(r"\(([^()]*)\)$", text)
+        if blank and re.sub(r"[\s,;:、。]", "", blank.group(1)) in {"", *self.rules.ignored_parts}:
+            unit = _trim(key, Span(unit.start, unit.start + blank.start()))
+            text = key[unit.start : unit.end]
+        match = re.search(r"\(([^()]{1,6})\)$", text)
+        if match and match.group(1) in self.rules.bracket_roles:
+            role: Role = self.rules.bracket_roles[match.group(1)]  # type: ignore[assignment]
+            return _trim(key, Span(unit.start, unit.start + match.start())), role
+        return unit, None
 
     def _with_split(self, key: str, unit: Span, role: Role | None) -> list[tuple[Span, Role | None]]:
         """"省民政厅会同有关部门": the unit before 会同 leads, the ones after it co-operate."""
@@ -380,7 +460,8 @@ class NotationReader:
     def _is_unit_list(self, key: str, span: Span, *, loose: bool = False) -> bool:
         """Every part of the list is a unit (loose: the last is, and the others are short names sharing its
         suffix, as in 公安、交通部门)."""
-        parts = [key[u.start : u.end] for u in self.units.split(key, self._strip_prefix(key, span))]
+        bare = [self._bracket_role(key, u)[0] for u in self.units.split(key, self._strip_prefix(key, span))]
+        parts = [key[u.start : u.end] for u in bare]
         if not parts:
             return False
         looks = [self.units.looks_like_unit(p) for p in parts]
@@ -431,8 +512,9 @@ class NotationReader:
         run: list[Span] = []
         pieces = _chunks(key, span, ";。,\n")
         for piece in [*pieces, None]:
-            ok = piece is not None and not any(t.start <= piece.start < t.end for t in taken) and \
-                self._role_word(key, piece) is not None and not bracket_groups(key, piece)
+            ok = piece is not None and not any(t.start <= piece.start < t.end for t in taken) and not \
+                bracket_groups(key, piece) and (self._role_word(key, piece) is not None or
+                                                self._with_phrase(key, piece) is not None)
             if ok and piece is not None:
                 run.append(piece)
                 continue

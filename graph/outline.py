@@ -102,18 +102,25 @@ def _leading_space(key: str, start: int, end: int) -> int:
 
 
 def _split_inline(key: str, para: Span, rules: OutlineRules, last_inline: dict[str, int]) -> list[Span]:
-    """Split a paragraph at inline enumerations (一是…二是…) that continue a sequence."""
+    """Split a paragraph where items run on within it: inline enumerations (一是…二是…) that continue a sequence,
+    and numbered items of a page flattened onto one line ("…试运营。 2.新增…", "…负责) 3.激活…"): a marker
+    after a space (a line break lost) that continues its kind's numbering."""
     cuts: list[int] = []
-    for kind in (k for k in rules.markers if k.inline):
+    for kind in rules.markers:
         expected = last_inline.get(kind.kind, 0) + 1
         for match in kind.pattern.finditer(key, para.start, para.end):
             pos = match.start()
-            boundary = pos == _leading_space(key, para.start, para.end) or key[pos - 1] in _INLINE_BOUNDARY
+            at_start = pos == _leading_space(key, para.start, para.end)
+            if kind.inline:
+                boundary = at_start or key[pos - 1] in _INLINE_BOUNDARY
+            else:
+                boundary = at_start or key[pos - 1].isspace()
             value = chinese_numeral(match.group("n"))
             if not boundary:
                 continue
-            if value == expected or (value == 1 and expected > 1):
-                cuts.append(pos)
+            if at_start or value == expected or (value == 1 and expected > 1 and kind.inline):
+                if not at_start:
+                    cuts.append(pos)
                 expected = value + 1
                 last_inline[kind.kind] = value
     cuts = sorted(set(cuts))

@@ -139,6 +139,13 @@ def _complete_label(text: str, rules: TableRules) -> bool:
     return field is not None and not (len(text) <= 2 and field in (*_UNIT_FIELDS, "person"))
 
 
+def _row_follows(key: str, lines: list[Span], j: int) -> bool:
+    """Whether line j (after blank "||" lines) holds a row number: the header run ends there."""
+    while j < len(lines) and not key[lines[j].start : lines[j].end].strip(" |\t"):
+        j += 1
+    return j < len(lines) and _number_value(key[lines[j].start : lines[j].end].strip(" |\t")) is not None
+
+
 def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple[str, list[tuple[_Piece, str]], int]:
     """(flattening, classified header cells, number of lines used) for a header starting at line i, or ("", [], 0)."""
     line = lines[i]
@@ -152,13 +159,17 @@ def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple
     j = i
     while j < len(lines):
         pieces = _pipe_pieces(key, lines[j], j) if _is_pipe_line(key, lines[j]) else [_piece(key, lines[j], j)]
-        if len(pieces) != 1:
+        if len(pieces) != 1 or not pieces[0].text or _number_value(pieces[0].text) is not None:
             break
         field = classify_header(pieces[0].text, rules)
-        if field is None:
+        if field is None and (not cells or len(pieces[0].text) > 12 or _SENTENCE.search(pieces[0].text)):
             break
-        cells.append((pieces[0], field))
+        cells.append((pieces[0], field or "ignore"))  # a column no rule names (是否达序, 说明) is read for nothing
         j += 1
+    if not _row_follows(key, lines, j):  # unnamed cells count as columns only right before the first row
+        while cells and classify_header(cells[-1][0].text, rules) is None:
+            cells.pop()
+            j -= 1
     numbers = [n for n, (_, f) in enumerate(cells) if f == "number"]
     if numbers:  # a caption line above the header (…任务分解表) is no column
         cells = cells[numbers[0] :]

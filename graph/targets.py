@@ -136,7 +136,9 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
     multipliers = {k: float(v) for k, v in data["multipliers"].items()}
     number_re = re.compile(
         r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*)"
-        r"\s*(?P<mul>" + _alt(multipliers) + r")?\s*(?P<unit>" + _alt(units) + r")"
+        r"\s*(?:(?P<mul>" + _alt(multipliers) + r")?\s*(?P<unit>" + _alt(units) + r")"
+        # "25万贫困户", "275万多城乡低保对象": 万/亿 counts the noun after it, with no measure word of its own
+        r"|(?P<bare>" + _alt(k for k in multipliers if k in ("万", "亿")) + r")(?=[\u4e00-\u9fff])(?![元美]))"
     )
 
     def comparators(entries: list[dict[str, object]]) -> dict[str, tuple[str, str]]:
@@ -439,19 +441,22 @@ def _numbers(text: str, key: str, span: Span, rules: TargetRules) -> list[_Numbe
             continue
         if _starts(key, tail, span.end, rules.doc_parts) or _starts(key, tail, span.end, rules.partner_nouns):
             continue
-        if m["unit"] in rules.never_units or _starts(key, m.start("unit"), span.end, rules.unit_words):
+        unit_start = m.start("unit") if m["unit"] else m.end()
+        if m["unit"] in rules.never_units or _starts(key, unit_start, span.end, rules.unit_words):
             continue
         clause_start, _ = _bounds(key, m.start(), span, _CLAUSE_END)
         if any(verb in key[clause_start : m.start()] for verb in rules.content_verbs):
             continue
-        if rules.units.get(m["unit"]) != "NUM" and (
+        if m["unit"] and rules.units.get(m["unit"]) != "NUM" and (
             _starts(key, tail, span.end, rules.name_quotes)
             or _ends(key, max(span.start, head - 1), head, rules.name_quotes)
         ):
             continue  # "15分钟“养老服务圈”", "“15分钟健身圈”": a measure that is part of a name
         if m["mul"]:
             value *= rules.multipliers[m["mul"]]
-        unit = text[m.start("unit") : m.end("unit")]
+        if m["bare"]:
+            value *= rules.multipliers[m["bare"]]
+        unit = text[m.start("unit") : m.end("unit")] if m["unit"] else ""
         out.append(_Number(m.start(), m.end(), value, unit, not m["num"][0].isdigit()))
     return out
 
@@ -678,7 +683,7 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
             continue
         if post_op and not pre.op and not time_bound and (
             num.unit in rules.modifier_units
-            or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith("的", qs))
+            or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith(("的", "(", "（"), qs))
         ):
             continue  # "60岁以上老年人", "拥有3岁以下婴幼儿": the number qualifies a noun, it is not a target
         op = pre.op

@@ -36,6 +36,7 @@ class UnitGrammar:
     not_first: tuple[str, ...]
     collectives: tuple[re.Pattern[str], ...]
     place_term: re.Pattern[str]
+    zones: tuple[str, ...]
     separators: str
     conjunctions: tuple[str, ...]
     independent_starts: tuple[str, ...]
@@ -60,6 +61,7 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
         not_first=_longest(data["suffixes"]["not_first"]),
         collectives=tuple(re.compile(p) for p in data["collectives"]["patterns"]),
         place_term=re.compile(data["places"]["term"]),
+        zones=_longest(data["places"]["zones"]),
         separators=lists["separators"],
         conjunctions=_longest(lists["conjunctions"]),
         independent_starts=_longest(lists["independent_starts"]),
@@ -160,22 +162,34 @@ class UnitReader:
         return span, None
 
     def _join_distributive(self, key: str, parts: list[Span]) -> list[Span]:
-        """各县、区人民政府 / 城乡一体化示范区、高新区党工委和管委会: place words sharing the last part's suffix."""
+        """各县、区人民政府 / 城乡一体化示范区、高新区党工委和管委会: place words sharing the last part's suffix;
+        人民大垸、荒湖管理区: short bare names sharing the last part's zone word."""
         out: list[Span] = []
         i = 0
         while i < len(parts):
             j = i
             while j < len(parts) - 1 and self.is_place_term(key[parts[j].start : parts[j].end]):
                 j += 1
-            if j > i:
-                tail = key[parts[j].start : parts[j].end]
-                if self._place_with_suffix(tail):
-                    out.append(Span(parts[i].start, parts[j].end))
-                    i = j + 1
-                    continue
+            if j > i and self._place_with_suffix(key[parts[j].start : parts[j].end]):
+                out.append(Span(parts[i].start, parts[j].end))
+                i = j + 1
+                continue
+            j = i
+            while j < len(parts) - 1 and self._bare_name(key[parts[j].start : parts[j].end]):
+                j += 1
+            if j > i and squeeze(key[parts[j].start : parts[j].end]).endswith(self.grammar.zones):
+                out.append(Span(parts[i].start, parts[j].end))
+                i = j + 1
+                continue
             out.append(parts[i])
             i += 1
         return out
+
+    def _bare_name(self, fragment: str) -> bool:
+        """A short name with no suffix of its own (人民大垸), not a unit or a place term."""
+        text = squeeze(fragment)
+        return 2 <= len(text) <= 6 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", text)) and not (
+            self.looks_like_unit(text) or self.is_place_term(text))
 
     def _place_with_suffix(self, text: str) -> bool:
         """'区人民政府(管委会)', '高新区党工委和管委会': a place term followed by an organisation suffix."""
