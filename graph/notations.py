@@ -20,6 +20,7 @@ from policykg.graph.model import Basis, Role, Span
 from policykg.graph.units import UnitReader
 
 _TRIM = " \t\n\u3000,;:、。."
+_LOST_MARKER_STARTS = "。,;:、.)?\ufffd"  # a paragraph starting so lost its item marker to mojibake
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,11 @@ def bracket_groups(key: str, span: Span) -> list[Span]:
 
 
 def _sentence_final(key: str, group: Span, within: Span) -> bool:
-    """A bracketed group that stands after a sentence or at its end, not glued inside a phrase."""
+    """A bracketed group that follows a task's words and stands after a sentence or at its end: not glued inside
+    a phrase ("街道(乡镇)") and not a tag opening a line ("【直击两会】…")."""
     before = key[within.start : group.start].rstrip(" \t\u3000")
     after = key[group.end : within.end].lstrip(" \t\u3000")
-    return not before or before[-1] in "。;!?,)" or not after or after[0] in "。;\n"
+    return bool(before) and (before[-1] in "。;!?,)" or not after or after[0] in "。;\n")
 
 
 def _chunks(key: str, span: Span, cuts: str) -> list[Span]:
@@ -244,8 +246,11 @@ class NotationReader:
                 if self.rules.label_roles[m.lastgroup or ""] != "other"]
 
     def is_item_paragraph(self, key: str, span: Span) -> bool:
-        """A paragraph that states a task and names its units (an item whose marker may be lost), not a line that
-        only names units (责任单位：… under the item it belongs to)."""
+        """A paragraph that states a task and names its units but lost its marker to a garbled encoding: it starts
+        with what no sentence starts with ("。ㄒ唬…推进全流程一体化网上政务服务。(省政务局牵头…)")."""
+        text = key[span.start : span.end].lstrip(" \t\u3000")
+        if not text or text[0] not in _LOST_MARKER_STARTS:
+            return False
         found = self.clauses(key, [span])
         return bool(found) and len(key[span.start : found[0].span.start].strip(" \t。.,;:、")) >= 8
 

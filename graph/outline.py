@@ -224,7 +224,9 @@ class _Builder:
             else:
                 level = len(self.stack) + 1
             self.kind_level[item.kind.kind] = level
-        heading = heading_of(key, item.marker_span.end, item.span.end, self.rules.max_heading_chars)
+        # an item numbered in prose (一是…) is one long sentence: its heading is the first clause
+        heading = heading_of(key, item.marker_span.end, item.span.end, 0 if item.kind.inline else
+                             self.rules.max_heading_chars)
         node = OutlineNode(
             marker=text[item.marker_span.start : item.marker_span.end],
             number=str(ordinal) if item.number.isascii() and item.number.isdigit() else item.number,

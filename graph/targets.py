@@ -683,7 +683,8 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
             continue
         if post_op and not pre.op and not time_bound and (
             num.unit in rules.modifier_units
-            or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith(("的", "(", "（"), qs))
+            or (not (pre.verb or pre.disposal) and qe > qs and not key.startswith(("的", "(", "（"), qs)
+                and rules.units.get(num.unit) != "NUM")  # "1000名以上高校毕业生" counts; "100米以上建筑" qualifies
         ):
             continue  # "60岁以上老年人", "拥有3岁以下婴幼儿": the number qualifies a noun, it is not a target
         op = pre.op

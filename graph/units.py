@@ -42,6 +42,7 @@ class UnitGrammar:
     independent_starts: tuple[str, ...]
     generic_tails: tuple[str, ...]
     person_suffixes: tuple[str, ...]
+    person_titles: tuple[str, ...]
     surnames: frozenset[str]
 
 
@@ -67,6 +68,7 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
         independent_starts=_longest(lists["independent_starts"]),
         generic_tails=_longest(lists["generic_tails"]),
         person_suffixes=_longest(lists["person_suffixes"]),
+        person_titles=_longest(lists["person_titles"]),
         surnames=frozenset(re.sub(r"\s", "", data["people"]["surnames"])),
     )
 
@@ -109,6 +111,8 @@ class UnitReader:
         """A whole fragment naming one unit: by suffix (局/委/街道/集团…), collective pattern, or the lexicon."""
         text = squeeze(fragment)
         if not 2 <= len(text) <= 32 or not self._plain(text) or not _CJK.search(text):
+            return False
+        if text.endswith(self.grammar.person_titles):
             return False
         if self.is_collective(text):
             return True
