@@ -96,7 +96,7 @@ def _trailing_unit(node: OutlineNode, article: Article, notations: NotationReade
     return [Responsibility(_mention(source.text, span), role, basis, span, 1)]
 
 
-def _stated_lead_first(found: list[Responsibility]) -> list[Responsibility]:
+def stated_lead_first(found: list[Responsibility]) -> list[Responsibility]:
     """A lead the text states (牵头单位:A on one line) outranks a lead by list order in another clause of the same
     task (责任单位:B、C on the next line): B and C co-operate."""
     if any(r.role == "lead" and r.basis == "explicit" for r in found):
@@ -170,7 +170,7 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
         for rule_span, units, after in rules:
             if after < node.span.start:
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", rule_span) for u in units)
-        task.responsibilities = _stated_lead_first(merge_responsibilities(found))
+        task.responsibilities = stated_lead_first(merge_responsibilities(found))
         tasks.append(task)
 
     all_duties = find_duties(key, text, article.paragraphs, duty_rules, finder, clause_spans)
@@ -193,12 +193,13 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
 
 
 def _duty_leads(task: Task) -> None:
-    """A 会同/牵头 sentence names the lead only when the task lists no units; its partners always co-operate."""
+    """Running text that names a lead: "X牵头…" states it outright; "X会同Y…" names the lead only when the task lists
+    no units (with a list, X is one of its units). The partners of 会同 always co-operate."""
     listed = any(r.basis != "inherited" for r in task.responsibilities)
     added: list[Responsibility] = []
     for duty in (d for d in task.duties if d.makes_lead):
-        agent_role: Role = "co" if listed else "lead"
+        agent_role: Role = "co" if listed and duty.partners else "lead"
         for mention, role in [(duty.agent, agent_role), *[(p, "co") for p in duty.partners]]:
             added.append(Responsibility(mention, role, "explicit", duty.span))
     if added:
-        task.responsibilities = merge_responsibilities([*task.responsibilities, *added])
+        task.responsibilities = stated_lead_first(merge_responsibilities([*task.responsibilities, *added]))

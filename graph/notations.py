@@ -33,6 +33,7 @@ class NotationRules:
     role_words: tuple[tuple[str, str], ...]  # (word, role), longest first
     unit_prefixes: tuple[str, ...]
     co_prefixes: tuple[str, ...]
+    action_starts: tuple[str, ...]
     field_label: re.Pattern[str]
     ignored_parts: frozenset[str]
     bracket_roles: dict[str, str]
@@ -63,6 +64,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         role_words=tuple(words),
         unit_prefixes=tuple(sorted(clauses["unit_prefixes"], key=len, reverse=True)),
         co_prefixes=tuple(clauses["co_prefixes"]),
+        action_starts=tuple(clauses["action_starts"]),
         field_label=re.compile(clauses["field_label"]),
         ignored_parts=frozenset(clauses["ignored_parts"]),
         bracket_roles=dict(clauses["bracket_roles"]),
@@ -402,9 +404,9 @@ class NotationReader:
             if self.units.looks_like_unit(text):
                 units.append(item)
                 continue
-            end = next((n for n in range(2, len(text)) if self.units.looks_like_unit(text[:n])), 0)
-            while end and end < len(text) and self.units.looks_like_unit(text[: end + 1]):
-                end += 1  # "有关部" grows to "有关部门"; "财政部" does not grow into "财政部推动…"
+            # the longest name that an action follows ("省乡村振兴局|研究提出…", "财政部|推动建设乡镇…")
+            end = max((n for n in range(2, len(text)) if text.startswith(self.rules.action_starts, n)
+                       and self.units.looks_like_unit(text[:n])), default=0)
             if end:
                 units.append(Span(item.start, item.start + end))
             break

@@ -257,7 +257,7 @@ def _continue(piece: _Piece, field: str) -> float:
         return 0.0
     if piece.gap >= 2:
         return -0.8
-    if len(piece.text) <= 2:
+    if len(piece.text) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", piece.text):
         return 0.3
     return _CONTINUE if field in _UNIT_FIELDS or field == "person" else -1.0
 

@@ -90,6 +90,7 @@ class TargetRules:
     content_verbs: tuple[str, ...]
     never_units: frozenset[str]
     unit_words: tuple[str, ...]
+    parameter_words: tuple[str, ...]
     comparator_units: frozenset[str]
     subsidy_words: tuple[str, ...]
     target_openers: tuple[str, ...]
@@ -138,7 +139,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?|[一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*)"
         r"\s*(?:(?P<mul>" + _alt(multipliers) + r")?\s*(?P<unit>" + _alt(units) + r")"
         # "25万贫困户", "275万多城乡低保对象": 万/亿 counts the noun after it, with no measure word of its own
-        r"|(?P<bare>" + _alt(k for k in multipliers if k in ("万", "亿")) + r")(?=[\u4e00-\u9fff])(?![元美]))"
+        r"|(?P<bare>" + _alt(k for k in multipliers if k in ("万", "亿")) + r")(?=[\u4e00-\u9fff])(?![多余]?[元美]))"
     )
 
     def comparators(entries: list[dict[str, object]]) -> dict[str, tuple[str, str]]:
@@ -193,6 +194,7 @@ def load_target_rules(path: Path | None = None) -> TargetRules:
         content_verbs=_longest(filters["content_verbs"]),
         never_units=frozenset(filters["never_units"]),
         unit_words=_longest(filters["unit_words"]),
+        parameter_words=_longest(filters["parameter_words"]),
         comparator_units=frozenset(filters["comparator_units"]),
         subsidy_words=_longest(filters["subsidy_words"]),
         target_openers=_longest(signals["target_openers"]),
@@ -675,6 +677,10 @@ def extract_targets(text: str, key: str, span: Span, rules: TargetRules | None =
         ps, pe = pre.rest
         if ps < pe and _ends(key, ps, pe, rules.prepositions) and not (pre.op or post_op):
             continue  # "在10个县开展试点", "由3个部门": a place or a partner, not an amount to reach
+        if any(w in key[cs:ce] for w in rules.parameter_words):
+            continue  # "下调工伤保险费率50%": a rate the policy sets
+        if post_op in ("le", "lt") and rules.units.get(num.unit) == "NUM" and qe > qs:
+            continue  # "30人(含)以下的企业": an upper bound on a count qualifies what it counts
         if num.unit in rules.comparator_units and not (pre.op or post_op) and (
             not (pre.verb or before) or any(w in key[ss:qe] for w in rules.subsidy_words)
         ):

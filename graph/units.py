@@ -1,6 +1,6 @@
 """Responsible units as written: what looks like a unit, and how a written list of units splits.
 
-The grammar (unit suffixes, collective patterns, place words, conjunctions, generic tails, person suffixes, surnames)
+The grammar (unit suffixes, collective patterns, place words, conjunctions, person suffixes and titles, surnames)
 lives in `data/units.toml`; the agency lexicon of `resolve.py` is consulted as well, so a name the lexicon knows
 counts even when its suffix is unusual. Everything works on the key view of a text (simplified, ASCII brackets) and
 returns spans, so the written form is cut from the text at the same offsets.
@@ -40,7 +40,6 @@ class UnitGrammar:
     separators: str
     conjunctions: tuple[str, ...]
     independent_starts: tuple[str, ...]
-    generic_tails: tuple[str, ...]
     person_suffixes: tuple[str, ...]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
@@ -66,7 +65,6 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
         separators=lists["separators"],
         conjunctions=_longest(lists["conjunctions"]),
         independent_starts=_longest(lists["independent_starts"]),
-        generic_tails=_longest(lists["generic_tails"]),
         person_suffixes=_longest(lists["person_suffixes"]),
         person_titles=_longest(lists["person_titles"]),
         surnames=frozenset(re.sub(r"\s", "", data["people"]["surnames"])),
@@ -139,7 +137,7 @@ class UnitReader:
     def split(self, key: str, span: Span, *, spaces: bool = False) -> list[Span]:
         """The units of a written list, in order: split at separators outside brackets (and at spaces in table
         cells), joined back where several place words share one suffix, split at conjunctions joining two units,
-        without generic tails (等有关部门) and person suffixes (主要领导)."""
+        without what follows 等 at the end (等有关部门) and without person suffixes (主要领导)."""
         separators = self.grammar.separators + (" \n\t\u3000" if spaces else "\n")
         parts = self._join_distributive(key, _split_top(key, span, separators))
         pieces = [piece for part in parts for piece in self._split_conjunctions(key, part)]

@@ -24,7 +24,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
 from policykg.graph.duties import DutyRules, load_duty_rules
-from policykg.graph.extract import Extraction, extract, merge_responsibilities
+from policykg.graph.extract import Extraction, extract, merge_responsibilities, stated_lead_first
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
 from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
 from policykg.graph.model import (
@@ -135,7 +135,7 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
             for mention, _ in resp.also:
                 _resolve(pipeline, source, mention, jurisdiction)
             key_of[id(resp)] = resp.agency_key
-        task.responsibilities = merge_responsibilities(task.responsibilities, key_of)
+        task.responsibilities = stated_lead_first(merge_responsibilities(task.responsibilities, key_of))
     for duty in [*found.duties, *(d for t in found.tasks for d in t.duties)]:
         duty.agent_key = _resolve(pipeline, source, duty.agent, jurisdiction).key
         duty.partner_keys = [_resolve(pipeline, source, p, jurisdiction).key for p in duty.partners]

@@ -124,3 +124,23 @@ def test_deadlines_attached_to_tasks(pipeline) -> None:
     assert deadlines[0] == [("6月底", None, 6, None)]
     assert deadlines[1] == [("2022年10月底前", 2022, 10, None)]
     assert deadlines[2][0][0].endswith("十四五”期间") and deadlines[2][0][3] == 2025
+
+
+def test_one_agency_written_two_ways_is_one_responsibility_and_conforms(tmp_path) -> None:
+    """省交通厅 in a 会同 sentence and 省交通运输厅 in the list are one agency: one responsibility, both written
+    forms and both clauses kept as evidence, one role (the stated lead), and the graph passes SHACL."""
+    from policykg.build import Pipeline, assemble, read_corpus
+    from policykg.graph.validate import validate_shacl
+
+    (tmp_path / "plan.txt").write_text(
+        "贵州省农村公路养护实施方案\n二、重点任务\n"
+        "1.完善养护机制。省交通厅牵头制定养护资金管理办法。（责任单位：省财政厅、省交通运输厅）\n", "utf-8")
+    pipeline = Pipeline.load()
+    corpus = read_corpus([tmp_path / "plan.txt"], pipeline)
+    (task,) = corpus.documents[0].tasks
+    by_agency = {r.agency_key: r for r in task.responsibilities}
+    assert len(by_agency) == len(task.responsibilities) == 2
+    transport = by_agency["520000/贵州省交通运输厅"]
+    assert transport.role == "lead"
+    assert {transport.mention.written, *(m.written for m, _ in transport.also)} == {"省交通厅", "省交通运输厅"}
+    assert validate_shacl(assemble(corpus, pipeline, "https://example.org/")) == []
