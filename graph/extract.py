@@ -154,8 +154,12 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
             found.extend(_row_units(task, article, notations))
             task.due = [c.span for c in node.table.cells(node.row, ("deadline",))]
         declared = declared_at is not None and node.span.start >= declared_at
-        for clause in notations.clauses(key, node.paragraphs, declared=declared):
-            clause_spans.append(clause.span)
+        clauses = notations.clauses(key, node.paragraphs, declared=declared)
+        if any(not c.running for c in clauses):  # a task's own note of units outranks role words in its prose
+            clauses = [c for c in clauses if not c.running]
+        for clause in clauses:
+            if not clause.running:  # prose stays readable as duties too
+                clause_spans.append(clause.span)
             for unit in clause.units:
                 found.append(Responsibility(_mention(text, unit.span), unit.role, unit.basis, clause.span,
                                             unit.position))

@@ -91,6 +91,7 @@ class Clause:
     units: list[Unit]
     declares_first_leads: bool = False
     inherit: tuple[Span, list[Span]] | None = None  # (rule span, its units) of 以下…不再列出
+    running: bool = False  # role words in running text ("由A负责，B配合"), not a bracketed or labelled note
 
 
 @dataclass
@@ -529,6 +530,7 @@ class NotationReader:
                 region = Span(run[0].start, run[-1].end)
                 clause = self._clause(key, region, region, bracketed=False, declared=declared)
                 if clause is not None:
+                    clause.running = True
                     found.append(clause)
                 run = []
         return found
