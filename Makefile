@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean eval
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# Extraction scores: the shared real-document dev set (its scorer, when ../shared/eval is there) and the bundled
+# corpus against its hand-made gold. Score another folder: ../shared/eval/run -v SETDIR (SETDIR/docs, SETDIR/gold.json).
+EVAL ?= ../shared/eval/run
+eval: setup
+	@if [ -x $(EVAL) ]; then $(EVAL); else echo "no shared eval set at $(EVAL); set EVAL=path/to/run"; fi
+	@$(BIN)/policykg eval --gold tests/gold/corpus.json --no-show-misses
 
 bench: setup
 	$(BIN)/python bench/bench_store.py

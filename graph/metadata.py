@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from policykg.graph.model import Article, CitedDocument, Jurisdiction, Level, SourceText, Span, Status
+from policykg.graph.normalize import layout
 
 JurisdictionFinder = Callable[[str, Any], "Jurisdiction | None"]
 
@@ -343,11 +344,26 @@ class _Line:
 def _region(article: Article) -> list[Span]:
     """The article's paragraphs; for the first article of a clean document also the header before them."""
     text_len = len(article.source.text)
-    spans = list(article.paragraphs) or [Span(0, text_len)]
+    spans = list(article.paragraphs) or _outside(Span(0, text_len), [t.span for t in article.tables])
+    if not spans:
+        return []
     first = min(s.start for s in spans)
     if not article.source.is_page and article.index == 0 and first > 0:
-        spans.insert(0, Span(0, first))
+        spans[:0] = _outside(Span(0, first), [t.span for t in article.tables])
     return spans
+
+
+def _outside(span: Span, holes: list[Span]) -> list[Span]:
+    """The parts of span that no hole covers (a document made only of tables has no title lines in them)."""
+    parts: list[Span] = []
+    start = span.start
+    for hole in sorted(holes):
+        if hole.start > start:
+            parts.append(Span(start, hole.start))
+        start = max(start, hole.end)
+    if start < span.end:
+        parts.append(Span(start, span.end))
+    return parts
 
 
 def _lines(spans: Sequence[Span], view: str) -> list[_Line]:
@@ -702,10 +718,12 @@ def _raw_title(ctx: _Ctx) -> tuple[str, Span | None]:
     for line in head:  # a covering notice names the document: "…关于印发X的通知"
         if parse_title(ctx.text(line.span), ctx.rules).wrapped:
             return ctx.text(line.span), line.span
-    # skip a header of issuing bodies (joint documents list them above the title)
-    head = [line for line in head if not parse_agencies(line.view, ctx.rules, whole=True)[0]]
+    # skip a header of issuing bodies (joint documents list them above the title), and lines that are never a
+    # title: page metadata, table rows, dates, outline items, sentences
+    head = [line for line in head if not parse_agencies(line.view, ctx.rules, whole=True)[0]
+            and not _never_title(line.view)]
     if not head:
-        return "", None
+        return Path(ctx.source.file_name).stem, None  # no title in the text: the document is named after its file
     first = head[0]
     span = first.span
     for line in ctx.lines[ctx.lines.index(first) + 1 :][:2]:
@@ -716,6 +734,16 @@ def _raw_title(ctx: _Ctx) -> tuple[str, Span | None]:
             break
         span = Span(span.start, line.span.end)
     return ctx.text(span), span
+
+
+def _never_title(view: str) -> bool:
+    """A line that cannot be (the start of) a title: page metadata, a table row, a date, an outline item, a sentence."""
+    return (
+        any(re.search(p, view) for p in layout()["title"]["not_title"])
+        or any(re.search(p, view) for p in layout()["patterns"]["outline_marker"])
+        or any(re.search(p, view) for p in layout()["patterns"]["closing_line"])
+        or view.rstrip()[-1:] in ("。", "!", "！") or "。" in view or len(view) > 80
+    )
 
 
 def _locate(ctx: _Ctx, needle: str, within: Span | None) -> Span | None:

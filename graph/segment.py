@@ -116,6 +116,21 @@ def _heading_like(para: _Para) -> bool:
     return not has_sentence_marks(bare) and not ends_sentence(text)
 
 
+def _not_title(para: _Para) -> bool:
+    """Page metadata, a table row, a date or a bracketed note: never (part of) the title."""
+    return any(re.search(p, para.key) for p in layout()["title"]["not_title"])
+
+
+def _title_candidate(para: _Para) -> _Para:
+    """The line without what stands before a title on it ("时政|…", the document's own 文号)."""
+    for pattern in layout()["title"]["title_prefixes"]:
+        found = re.match(pattern, para.key)
+        if found and found.end() < len(para.key):
+            start = para.span.start + found.end()
+            return _Para(Span(start, para.span.end), para.text[found.end() :], para.key[found.end() :])
+    return para
+
+
 def _doc_type_end(text: str) -> bool:
     bare = re.sub(r"[(（][^()（）]*[)）]$", "", text).rstrip("》”")
     return any(bare.endswith(word) for word in layout()["title"]["doc_types"])
@@ -150,8 +165,8 @@ def _title_groups(paras: list[_Para]) -> list[tuple[int, _Heading]]:
     groups: list[tuple[int, _Heading]] = []
     i = 0
     while i < len(paras):
-        para = paras[i]
-        if not _heading_like(para) or matches("outline_marker", para.text):
+        para = _title_candidate(paras[i])
+        if not _heading_like(para) or matches("outline_marker", para.text) or _not_title(para):
             i += 1
             continue
         parts = [para]
@@ -162,6 +177,7 @@ def _title_groups(paras: list[_Para]) -> list[tuple[int, _Heading]]:
             and len(parts) < 3
             and _heading_like(paras[j])
             and not _is_closing(paras[j])
+            and not _not_title(paras[j])
             and not matches("outline_marker", paras[j].text)
             and _doc_type_end("".join(p.text for p in [*parts, paras[j]]))
         ):
@@ -188,9 +204,14 @@ def _choose_title(paras: list[_Para]) -> tuple[str, Span | None, int]:
     """
     groups = _title_groups(paras)
     if not groups or groups[0][0] >= layout()["title"]["search_lines"]:
-        if not paras:
+        # no line ends like a title: the first short heading-like line (a table's caption), else none
+        window = paras[: layout()["title"]["search_lines"]]
+        index = next((n for n, p in enumerate(window) if _heading_like(p) and not _not_title(p)
+                      and not _is_closing(p) and not matches("outline_marker", p.text) and len(p.key) >= 6), None)
+        if index is None:
             return "", None, -1
-        return paras[0].text, paras[0].span, 0
+        para = _title_candidate(paras[index])
+        return para.text, para.span, index
     index, first = groups[0]
     for pattern in layout()["title"]["wrapper"]:
         found = re.search(pattern, first.text)

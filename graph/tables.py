@@ -347,9 +347,10 @@ class TableReader:
             if not flattening:
                 i += 1
                 continue
-            table, end = self._rows(key, lines, i, used, flattening, header)
+            first = header[0][0].line  # a caption above the header (…主要指标) stays a line of text
+            table, end = self._rows(key, lines, first, used - (first - i), flattening, header)
             if table.rows:
-                found.append((table, range(i, end)))
+                found.append((table, range(first, end)))
                 i = end
             else:
                 i += used
