@@ -294,10 +294,12 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[Note]]:
         return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], [Note("no text")])
     title, title_span, title_index = _choose_title(paras)
     conf = layout()["appended"]
+    table_starts = [b.span.start for b in source.blocks if b.table is not None]
     while len(paras) > 1:
         last = paras[-1]
         if (
-            _heading_like(last)
+            not any(start > last.span.start for start in table_starts)  # a caption heads the table after it
+            and _heading_like(last)
             and len(last.key.strip()) >= conf["min_trailing_headline_chars"]
             and not ends_sentence(paras[-1].text)
             and not _is_closing(last)
