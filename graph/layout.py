@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policykg.graph.lines import layout as layout_data
 from policykg.graph.model import Block, Mark, SourceText, Span
-from policykg.graph.normalize import layout as layout_data
 from policykg.graph.tables import TableReader
 
 
@@ -42,7 +42,7 @@ def lines_of(text: str) -> list[Span]:
 
 
 def lay_out(source: SourceText, noise: list[NoiseRule], tables: TableReader | None) -> None:
-    """Fill `source.blocks` and the "noise" layer. Newspaper pages get no tables (their lines are reflowed)."""
+    """Fill `source.blocks` and the "noise" layer. A newspaper page keeps the blocks its reflow made (no tables)."""
     marks: list[Mark] = []
     content: list[Span] = []
     for span in lines_of(source.text):
@@ -53,7 +53,9 @@ def lay_out(source: SourceText, noise: list[NoiseRule], tables: TableReader | No
         else:
             content.append(span)
     source.layers["noise"] = marks
-    found = tables.read(source.key, content) if tables is not None and not source.is_page else []
+    if source.is_page:  # a reflowed page's blocks are its paragraphs, made by normalize
+        return
+    found = tables.read(source.key, content) if tables is not None else []
     blocks: list[Block] = []
     i = 0
     for table, rows in found:

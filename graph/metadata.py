@@ -27,8 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from policykg.graph.lines import layout
 from policykg.graph.model import Article, CitedDocument, Jurisdiction, Level, SourceText, Span, Status
-from policykg.graph.normalize import layout
 
 JurisdictionFinder = Callable[[str, Any], "Jurisdiction | None"]
 

@@ -86,13 +86,28 @@ class Table:
                       key=lambda c: (c.column, c.span.start))
 
 
+BlockKind = Literal["body", "headline", "byline", "source", "stray"]
+
+
+@dataclass
+class PageBlock:
+    """One paragraph of a reflowed newspaper page with what the page analysis saw in it."""
+
+    span: Span  # in SourceText.text
+    kind: BlockKind
+    width: float  # widest line of the paragraph (printed width)
+    lines: int  # number of page lines joined into it
+    wide: bool  # set in a wider block than the page's columns (a lead box)
+
+
 @dataclass
 class Block:
-    """A piece of a source's layout: a line of text or a table (with the lines it takes up)."""
+    """A piece of a source's layout: a line of text (on a newspaper page, a reflowed paragraph) or a table."""
 
     kind: Literal["line", "table"]
     span: Span
     table: Table | None = None
+    page: PageBlock | None = None  # what the page analysis saw in it, on a newspaper page
 
 
 @dataclass

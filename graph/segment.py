@@ -16,8 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from policykg.graph.model import Article, Note, SourceText, Span
-from policykg.graph.normalize import PageBlock, ends_sentence, has_sentence_marks, layout, matches, page_blocks
+from policykg.graph.lines import ends_sentence, has_sentence_marks, layout, matches
+from policykg.graph.model import Article, Note, PageBlock, SourceText, Span
 
 # ---------------------------------------------------------------------------------------------------------------
 # vocabulary
@@ -425,7 +425,7 @@ def _assign_headlines(headlines: list[int], runs: list[_Run], blocks: list[PageB
 
 def _segment_page(source: SourceText) -> tuple[list[Article], list[Note]]:
     warnings: list[Note] = []
-    blocks = page_blocks(source)
+    blocks = [b.page for b in source.blocks if b.page is not None]  # the page analysis normalize made
     runs = _runs(blocks, source)
     texts = [_run_text(r, blocks, source) for r in runs]
     headlines = [i for i, b in enumerate(blocks) if b.kind == "headline"]

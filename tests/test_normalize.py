@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from policykg.graph.model import SourceText
-from policykg.graph.normalize import looks_like_page, make_key, normalize, page_blocks
+from policykg.graph.normalize import make_key, normalize
+from policykg.graph.reflow import looks_like_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -109,8 +110,8 @@ def test_short_clean_text_is_not_a_page() -> None:
 
 
 def test_page_blocks_empty_for_clean_text() -> None:
-    """page_blocks() has nothing to say about a clean document."""
-    assert page_blocks(from_text("关于推进养老服务的意见\n正文。")) == []
+    """A clean document gets no page blocks from normalize (its blocks come from the layout stage)."""
+    assert from_text("关于推进养老服务的意见\n正文。").blocks == []
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])

@@ -12,7 +12,7 @@ import pytest
 from conftest import laid_out
 
 from policykg.graph.model import Article, Note, SourceText
-from policykg.graph.normalize import normalize, page_blocks
+from policykg.graph.normalize import normalize
 from policykg.graph.segment import bigrams, cosine, coverage, segment, short_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,7 +45,7 @@ def assert_page_conserved(source: SourceText, articles: list[Article], warnings:
         for span in spans:
             used.update(range(span.start, span.end))
     bylines = Counter(a.byline for a in articles if a.byline)
-    for block in page_blocks(source):
+    for block in (b.page for b in source.blocks if b.page is not None):
         covered = [used[i] for i in range(block.span.start, block.span.end)]
         text = source.quote(block.span)
         if block.kind == "byline" and bylines[text] > 0 and not any(covered):
