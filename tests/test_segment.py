@@ -13,7 +13,8 @@ from conftest import laid_out
 
 from policykg.graph.model import Article, Note, SourceText
 from policykg.graph.normalize import normalize
-from policykg.graph.segment import bigrams, cosine, coverage, segment, short_names
+from policykg.graph.segment import segment
+from policykg.graph.vocabulary import bigrams, cosine, coverage, short_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"
