@@ -23,6 +23,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.graph import emit
+from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.duties import DutyRules, load_duty_rules
 from policykg.graph.extract import Extraction, extract, merge_responsibilities, stated_lead_first
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
@@ -46,7 +47,7 @@ from policykg.graph.read import ReadError, list_sources, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
-from policykg.graph.targets import extract_deadlines, extract_targets, row_targets
+from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
 
 Progress = Callable[[str, int, int], None]

@@ -18,7 +18,8 @@ from policykg.build import outline_and_extract, source_articles
 from policykg.graph.model import Span
 from policykg.graph.normalize import make_key, normalize
 from policykg.graph.tables import classify_header, load_table_rules
-from policykg.graph.targets import default_rules, row_targets
+from policykg.graph.target_rules import default_rules
+from policykg.graph.targets import row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.model import Deadline, Span, Target
-from policykg.graph.targets import extract_deadlines, extract_targets, unit_kind
+from policykg.graph.target_rules import unit_kind
+from policykg.graph.targets import extract_targets
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _FOLD = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")", "：": ":", "；": ";",
