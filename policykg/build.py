@@ -41,7 +41,8 @@ from policykg.graph.model import (
     SourceText,
 )
 from policykg.graph.normalize import normalize
-from policykg.graph.notations import NotationReader, load_notation_rules
+from policykg.graph.notation_rules import load_notation_rules
+from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
