@@ -1,36 +1,24 @@
 """Tables of tasks, whatever flattening they reached us in: "|" rows, one cell per line, space-separated cells.
 
 A header is a run of cells that the header rules of `data/tables.toml` classify (序号, 任务, 牵头单位 …). Rows follow
-it; each row's pieces (cells, lines or space-separated tokens) are aligned to the header's columns by a small
-dynamic programme that scores how well a piece fits a column (a unit name in a unit column, a date in a deadline
-column, a person in a 领导 column …). The alignment skips columns whose cell is blank (merged cells, which then take
-the value above), lets a unit or text cell span several pieces, and starts a sub-row when a row carries more
-pieces than columns. Every cell keeps the spans of its pieces, so facts read from it point at the text.
+it, each starting with its number; each row's pieces (cells, lines or space-separated tokens) are aligned to the
+header's columns (`alignment.py`). A blank lead or list cell takes the value above (a merged cell), and the latest
+year column of an indicator table holds the targets. Every cell keeps the spans of its pieces, so facts read from
+it point at the text.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from policykg.graph.alignment import SENTENCE, UNIT_FIELDS, VALUE, Fit, Piece, align
 from policykg.graph.model import Cell, Column, Row, Span, Table
 from policykg.graph.units import UnitReader, squeeze
-
-_NUMBER = re.compile(r"^(?:\d{1,3}|[一二三四五六七八九十]{1,3})$")
-_DATE = re.compile(r"(?:(?:19|20)\d{2}年|\d{1,2}月|[上下]半年|年底|年末|季度|底前|月底|持续|长期|常态|全年|\d{1,2}日)")
-_VALUE = re.compile(r"^[≥≤><=＞＜]?\s*[-—―]?\s*\d+(?:\.\d+)?\s*(?:%|‰|个|张|人|所|万|亿)?$|^[-—―/]$")
-_PROGRESS = re.compile(r"已|正在|完成率|进度|目前|累计|滞后|推进中|达到时序|序时|\d+(?:\.\d+)?%")
-_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
-_SENTENCE = re.compile(r"[。;!?]")
-_UNIT_FIELDS = ("lead", "co", "list")
-_MULTI = {"title", "body", "target", "lead", "co", "list", "person", "progress", "plan", "ignore", "category",
-          "deadline", "internal"}
-_NEG = -math.inf
 
 
 @dataclass(frozen=True)
@@ -51,20 +39,12 @@ def load_table_rules(path: Path | None = None) -> TableRules:
 def classify_header(cell: str, rules: TableRules) -> str | None:
     """The field a header cell names, or None when it is not a header label."""
     text = squeeze(cell).strip("|")
-    if not text or len(text) > 24 or _SENTENCE.search(text):
+    if not text or len(text) > 24 or SENTENCE.search(text):
         return None
     return next((name for name, pattern in rules.headers if pattern.search(text)), None)
 
 
-@dataclass
-class _Piece:
-    span: Span  # trimmed; empty (start == end) for a blank "|" cell
-    text: str  # squeezed key text
-    line: int  # index of the line it is on
-    gap: int = 1  # spaces before it on its line (space-separated tables: a wide gap is a column boundary)
-
-
-def _pipe_pieces(key: str, line: Span, index: int) -> list[_Piece]:
+def _pipe_pieces(key: str, line: Span, index: int) -> list[Piece]:
     """Cells of a "|" line; outer empty cells (before a leading or after a trailing "|") are dropped."""
     bounds = [line.start - 1, *[i for i in range(line.start, line.end) if key[i] == "|"], line.end]
     pieces = [_piece(key, Span(a + 1, b), index) for a, b in itertools.pairwise(bounds)]
@@ -75,8 +55,8 @@ def _pipe_pieces(key: str, line: Span, index: int) -> list[_Piece]:
     return pieces
 
 
-def _space_pieces(key: str, line: Span, index: int) -> list[_Piece]:
-    pieces: list[_Piece] = []
+def _space_pieces(key: str, line: Span, index: int) -> list[Piece]:
+    pieces: list[Piece] = []
     previous = line.start
     for m in re.finditer(r"\S+", key[line.start : line.end]):
         piece = _piece(key, Span(line.start + m.start(), line.start + m.end()), index)
@@ -86,13 +66,13 @@ def _space_pieces(key: str, line: Span, index: int) -> list[_Piece]:
     return pieces
 
 
-def _piece(key: str, span: Span, index: int) -> _Piece:
+def _piece(key: str, span: Span, index: int) -> Piece:
     start, end = span.start, span.end
     while start < end and key[start] in " \t\u3000":
         start += 1
     while end > start and key[end - 1] in " \t\u3000":
         end -= 1
-    return _Piece(Span(start, end), squeeze(key[start:end]), index)
+    return Piece(Span(start, end), squeeze(key[start:end]), index)
 
 
 def _is_pipe_line(key: str, line: Span) -> bool:
@@ -107,14 +87,14 @@ def _usable(fields: list[str | None], rules: TableRules) -> bool:
     return (
         len(known) >= rules.min_header_cells
         and "title" in known
-        and any(f in known for f in (*_UNIT_FIELDS, "year"))
+        and any(f in known for f in (*UNIT_FIELDS, "year"))
     )
 
 
-def _spaced_header(key: str, line: Span, index: int, rules: TableRules) -> list[tuple[_Piece, str]] | None:
+def _spaced_header(key: str, line: Span, index: int, rules: TableRules) -> list[tuple[Piece, str]] | None:
     """A header whose cells are separated by spaces; a label broken by spaces (牵头  领导) is joined back."""
     tokens = _space_pieces(key, line, index)
-    cells: list[tuple[_Piece, str]] = []
+    cells: list[tuple[Piece, str]] = []
     i = 0
     while i < len(tokens):
         taken = 0
@@ -127,7 +107,7 @@ def _spaced_header(key: str, line: Span, index: int, rules: TableRules) -> list[
             return None
         span = Span(tokens[i].span.start, tokens[i + taken - 1].span.end)
         text = "".join(t.text for t in tokens[i : i + taken])
-        cells.append((_Piece(span, text, index), classify_header(text, rules) or ""))
+        cells.append((Piece(span, text, index), classify_header(text, rules) or ""))
         i += taken
     return cells if _usable([f for _, f in cells], rules) else None
 
@@ -136,7 +116,7 @@ def _complete_label(text: str, rules: TableRules) -> bool:
     """A label that stands on its own; a role or level word alone (牵头, 主体, 配合, 分管) is only the first part
     of a label a space broke (牵头  领导, 主体  责任单位)."""
     field = classify_header(text, rules)
-    return field is not None and not (len(text) <= 2 and field in (*_UNIT_FIELDS, "person"))
+    return field is not None and not (len(text) <= 2 and field in (*UNIT_FIELDS, "person"))
 
 
 def _row_follows(key: str, lines: list[Span], j: int) -> bool:
@@ -146,7 +126,7 @@ def _row_follows(key: str, lines: list[Span], j: int) -> bool:
     return j < len(lines) and _number_value(key[lines[j].start : lines[j].end].strip(" |\t")) is not None
 
 
-def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple[str, list[tuple[_Piece, str]], int]:
+def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple[str, list[tuple[Piece, str]], int]:
     """(flattening, classified header cells, number of lines used) for a header starting at line i, or ("", [], 0)."""
     line = lines[i]
     if _is_pipe_line(key, line):
@@ -155,14 +135,14 @@ def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple
             fields = [classify_header(p.text, rules) for p in pieces]
             if _usable(fields, rules) and all(fields):
                 return "pipe", [(p, f) for p, f in zip(pieces, fields, strict=True) if f], 1
-    cells: list[tuple[_Piece, str]] = []
+    cells: list[tuple[Piece, str]] = []
     j = i
     while j < len(lines):
         pieces = _pipe_pieces(key, lines[j], j) if _is_pipe_line(key, lines[j]) else [_piece(key, lines[j], j)]
         if len(pieces) != 1 or not pieces[0].text or _number_value(pieces[0].text) is not None:
             break
         field = classify_header(pieces[0].text, rules)
-        if field is None and (not cells or len(pieces[0].text) > 12 or _SENTENCE.search(pieces[0].text)):
+        if field is None and (not cells or len(pieces[0].text) > 12 or SENTENCE.search(pieces[0].text)):
             break
         cells.append((pieces[0], field or "ignore"))  # a column no rule names (是否达序, 说明) is read for nothing
         j += 1
@@ -180,140 +160,6 @@ def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple
         if spaced:
             return "spaced", spaced, 1
     return "", [], 0
-
-
-# --- fitting pieces to columns ------------------------------------------------------------------------------------
-
-
-class _Fit:
-    """How well a piece fits a column's field (log-odds-like scores)."""
-
-    def __init__(self, units: UnitReader) -> None:
-        self.units = units
-        self._cache: dict[tuple[str, str], float] = {}
-
-    def __call__(self, text: str, field: str) -> float:
-        cached = self._cache.get((text, field))
-        if cached is None:
-            cached = self._cache[(text, field)] = self._score(text, field)
-        return cached
-
-    def _score(self, text: str, field: str) -> float:
-        if not text:
-            return 0.0 if field != "number" else _NEG
-        u = self.units
-        unit = u.looks_like_unit(text) or self._unit_list(text)
-        person = u.is_person(text)
-        long_text = len(text) >= 8
-        if field == "number":
-            return 3.0 if _NUMBER.match(text) else _NEG
-        if field in _UNIT_FIELDS:
-            return 3.0 if unit else (-1.0 if person else -4.0)
-        if field == "person":
-            if person:
-                return 3.0
-            return -3.0 if unit or long_text else (1.0 if len(text) == 1 else -1.0)
-        if field == "internal":
-            return 3.0 if u.is_internal(text) else -2.0
-        if field == "phone":
-            return 3.0 if re.fullmatch(r"[\d\-—()（）\s]{5,}", text) else -2.0
-        if field == "deadline":
-            return 3.0 if _DATE.search(text) and len(text) <= 24 else -2.0
-        if field in ("year", "baseline", "target"):
-            return 3.0 if _VALUE.match(text) else (0.5 if field == "target" else -3.0)
-        if field == "progress":
-            return 2.0 if _PROGRESS.search(text) else 0.5
-        if field == "category":
-            if _MARKER.match(text):
-                return 3.0
-            return 1.5 if len(text) <= 16 and not unit and not _SENTENCE.search(text) else -1.0
-        if field in ("title", "body", "plan"):
-            if unit or person or _NUMBER.match(text) or _VALUE.match(text):
-                return -3.0
-            if field != "plan" and _PROGRESS.search(text) and re.search(r"^(?:已|目前|正在)", text):
-                return -1.0
-            if len(text) < 4:
-                return 0.5
-            if field == "title":
-                return 2.0 if len(text) <= 60 else 1.0
-            return 2.0 if len(text) >= 15 else 1.0
-        return 0.3  # ignore
-
-    def _unit_list(self, text: str) -> bool:
-        parts = [text[p.start : p.end] for p in self.units.split(text, Span(0, len(text)))]
-        return len(parts) > 1 and all(self.units.looks_like_unit(p) for p in parts)
-
-
-_SKIP = {"number": -3.0, "title": -2.5, "body": -0.8, "lead": -1.2, "list": -1.2, "co": -0.6}
-_CONTINUE = -0.4  # one more piece in the same cell
-_SUBROW = -2.0  # start a sub-row
-
-
-def _continue(piece: _Piece, field: str) -> float:
-    """The cost of one more piece in the same cell: none for a blank, a bonus for a word's broken-off tail
-    (水资源保 护), a penalty after a wide gap (a column boundary). Unit cells often hold one unit per line; a
-    second line of text in a text cell is rarer than a sub-row."""
-    if not piece.text:
-        return 0.0
-    if piece.gap >= 2:
-        return -0.8
-    if len(piece.text) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", piece.text):
-        return 0.3
-    return _CONTINUE if field in _UNIT_FIELDS or field == "person" else -1.0
-
-
-def _align(pieces: list[_Piece], fields: list[str], fit: _Fit, *, multi: bool) -> list[tuple[int, int]] | None:
-    """Assign each piece (column, sub-row): columns never go back within a sub-row; returns None if impossible."""
-    n, m = len(pieces), len(fields)
-    if not n:
-        return None
-
-    def skip(a: int, b: int) -> float:  # columns a..b-1 left blank
-        return sum(_SKIP.get(fields[c], -0.3) for c in range(a, b))
-
-    # best[i][j]: best score with piece i in column j; back[i][j] = (previous column, new sub-row?)
-    best = [[_NEG] * m for _ in range(n)]
-    back: list[list[tuple[int, bool]]] = [[(-1, False)] * m for _ in range(n)]
-    for j in range(m):
-        best[0][j] = skip(0, j) + fit(pieces[0].text, fields[j])
-    for i in range(1, n):
-        score_of = fit
-        for j in range(m):
-            here = score_of(pieces[i].text, fields[j])
-            if here == _NEG:
-                continue
-            options: list[tuple[float, int, bool]] = []
-            prev = best[i - 1]
-            if prev[j] > _NEG and (not pieces[i].text or (multi and fields[j] in _MULTI)):
-                options.append((prev[j] + _continue(pieces[i], fields[j]), j, False))
-            for k in range(j):
-                if prev[k] > _NEG:
-                    options.append((prev[k] + skip(k + 1, j), k, False))
-            if multi and fields[j] != "number" and pieces[i].line != pieces[i - 1].line:
-                for k in range(j, m):  # sub-row (on a new line): back to column j
-                    if prev[k] > _NEG:
-                        options.append((prev[k] + _SUBROW + skip(k + 1, m) * 0.2, k, True))
-            if options:
-                score, k, sub = max(options)
-                best[i][j] = score + here
-                back[i][j] = (k, sub)
-    last = max(range(m), key=lambda j: best[n - 1][j] + skip(j + 1, m))
-    if best[n - 1][last] == _NEG:
-        return None
-    out: list[tuple[int, int]] = [(last, 0)] * n
-    j = last
-    subs: list[bool] = [False] * n
-    for i in range(n - 1, -1, -1):
-        out[i] = (j, 0)
-        k, sub = back[i][j]
-        subs[i] = sub
-        j = k
-    sub_row = 0
-    for i in range(n):
-        if subs[i]:
-            sub_row += 1
-        out[i] = (out[i][0], sub_row)
-    return out
 
 
 # --- rows --------------------------------------------------------------------------------------------------------
@@ -336,7 +182,7 @@ class TableReader:
     def __init__(self, rules: TableRules, units: UnitReader) -> None:
         self.rules = rules
         self.units = units
-        self.fit = _Fit(units)
+        self.fit = Fit(units)
 
     def read(self, key: str, lines: list[Span]) -> list[tuple[Table, range]]:
         """Every table with the range of line indices it takes up, in reading order."""
@@ -357,7 +203,7 @@ class TableReader:
         return found
 
     def _rows(self, key: str, lines: list[Span], start: int, used: int, flattening: str,
-              header: list[tuple[_Piece, str]]) -> tuple[Table, int]:
+              header: list[tuple[Piece, str]]) -> tuple[Table, int]:
         columns = [Column(label=p.text, span=p.span, field=f) for p, f in header]
         _mark_years(columns)
         titles = [c for c in columns if c.field == "title"]
@@ -365,7 +211,7 @@ class TableReader:
             column.field = "body"
         fields = [c.field for c in columns]
         i = start + used
-        groups: list[list[_Piece]] = []
+        groups: list[list[Piece]] = []
         if flattening == "pipe":
             while i < len(lines) and _is_pipe_line(key, lines[i]):
                 pieces = _pipe_pieces(key, lines[i], i)
@@ -384,16 +230,16 @@ class TableReader:
         return Table(span=span, columns=columns, rows=rows, flattening=flattening), i
 
     def _numbered_groups(self, key: str, lines: list[Span], i: int, flattening: str,
-                         width: int) -> tuple[list[list[_Piece]], int]:
+                         width: int) -> tuple[list[list[Piece]], int]:
         """Rows of a one-cell-per-line or space-separated table: each starts with the next row number."""
-        groups: list[list[_Piece]] = []
+        groups: list[list[Piece]] = []
         expected: int | None = None
         while i < len(lines):
             line = lines[i]
             pieces = (_space_pieces(key, line, i) if flattening == "spaced"
                       else (_pipe_pieces(key, line, i) if _is_pipe_line(key, line) else [_piece(key, line, i)]))
             if not pieces:
-                pieces = [_Piece(Span(line.start, line.start), "", i)]
+                pieces = [Piece(Span(line.start, line.start), "", i)]
             starts = self._row_start(pieces, lines, key, i, expected, flattening)
             if starts is not None:
                 expected = starts + 1
@@ -405,7 +251,7 @@ class TableReader:
             i += 1
         return groups, i
 
-    def _row_start(self, pieces: list[_Piece], lines: list[Span], key: str, i: int, expected: int | None,
+    def _row_start(self, pieces: list[Piece], lines: list[Span], key: str, i: int, expected: int | None,
                    flattening: str) -> int | None:
         value = _number_value(pieces[0].text)
         if value is None:
@@ -419,12 +265,12 @@ class TableReader:
             return None
         if i + 1 < len(lines):  # the next line is the row's first text cell, not another number
             nxt = _piece(key, lines[i + 1], i + 1).text.strip("|")
-            if _VALUE.match(nxt) or _number_value(nxt) is not None:
+            if VALUE.match(nxt) or _number_value(nxt) is not None:
                 return None
         return value
 
-    def _row(self, pieces: list[_Piece], fields: list[str], index: int, *, multi: bool) -> Row | None:
-        assignment = _align(pieces, fields, self.fit, multi=multi)
+    def _row(self, pieces: list[Piece], fields: list[str], index: int, *, multi: bool) -> Row | None:
+        assignment = align(pieces, fields, self.fit, multi=multi)
         if assignment is None:
             return None
         cells = [Cell(column=col, span=p.span, sub_row=sub) for p, (col, sub) in zip(pieces, assignment, strict=True)
