@@ -123,7 +123,9 @@ class ClauseParser:
             label = self.rules.label_re.match(key, piece.start, piece.end)
             if label is not None:
                 role = self.rules.label_roles[label.lastgroup or ""]
-                value = self._unit_prefix_of(key, trim(key, Span(label.end(), piece.end)))
+                value = trim(key, Span(label.end(), piece.end))
+                worded = self.role_word(key, value)  # "责任单位:A、B按职责分工负责": the label gives the role
+                value = self._unit_prefix_of(key, worded[1] if worded is not None else value)
                 if role == "other":
                     pending = []
                     continue
@@ -284,7 +286,8 @@ class ClauseParser:
         looks = [self.units.looks_like_unit(p) for p in parts]
         if all(looks):
             return True
-        return loose and looks[-1] and all(len(p) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", p) for p in parts)
+        return loose and looks[-1] and all(
+            ok or (len(p) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", p)) for p, ok in zip(parts, looks, strict=True))
 
     def roles(self, parts: list[_Part], *, declared: bool, key: str) -> list[Unit]:
         """Roles from labels and role words. Without a stated lead, the first list leads by its first unit that is

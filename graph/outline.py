@@ -103,8 +103,8 @@ def _leading_space(key: str, start: int, end: int) -> int:
 
 def _split_inline(key: str, para: Span, rules: OutlineRules, last_inline: dict[str, int]) -> list[Span]:
     """Split a paragraph where items run on within it: inline enumerations (一是…二是…) that continue a sequence,
-    and numbered items of a page flattened onto one line ("…试运营。 2.新增…", "…负责) 3.激活…"): a marker
-    after a space (a line break lost) that continues its kind's numbering."""
+    and numbered items of a page flattened onto one line ("…试运营。 2.新增…", "…负责)(二)公共…"): a marker
+    after a space, a sentence end or a closing bracket (a line break lost) that continues its kind's numbering."""
     cuts: list[int] = []
     for kind in rules.markers:
         expected = last_inline.get(kind.kind, 0) + 1
@@ -114,7 +114,7 @@ def _split_inline(key: str, para: Span, rules: OutlineRules, last_inline: dict[s
             if kind.inline:
                 boundary = at_start or key[pos - 1] in _INLINE_BOUNDARY
             else:
-                boundary = at_start or key[pos - 1].isspace()
+                boundary = at_start or key[pos - 1].isspace() or key[pos - 1] in "。)"
             value = chinese_numeral(match.group("n"))
             if not boundary:
                 continue
@@ -235,21 +235,13 @@ class _Builder:
         )
         self.add(node, level, item.kind)
 
-    def item_may_start(self) -> bool:
-        """An unnumbered item stands right under a heading, or after another unnumbered item; text after a
-        numbered item's own text (its 责任单位 line) is part of that item."""
-        if not self.stack:
-            return True
-        top = self.stack[-1]
-        return (self.open_kinds[-1] is None and top.row is None) or (len(top.paragraphs) == 1 and not top.children and (
-            top.heading_span.end >= top.span.end - 1))
-
     def unnumbered(self, item: _Item) -> None:
         """A paragraph item without a marker: a sibling of the open items, numbered by its position."""
         key, text = self.source.key, self.source.text
         parent_level = len(self.stack)
-        if self.stack and self.open_kinds[-1] is None:  # another unnumbered item: its sibling
-            parent_level -= 1
+        top = self.stack[-1] if self.stack else None
+        if top is not None and (self.open_kinds[-1] is None or top.span.end > top.heading_span.end + 1):
+            parent_level -= 1  # after an item with a body (or another unnumbered item): its sibling
         siblings = self.stack[parent_level - 1].children if parent_level else self.roots
         ordinal = len(siblings) + 1
         heading = heading_of(key, item.span.start, item.span.end, self.rules.max_heading_chars)
@@ -331,7 +323,7 @@ def build_outline(article: Article, rules: OutlineRules,
             builder.restart()
         elif item.kind is not None:
             builder.numbered(item)
-        elif item.unnumbered_item and builder.item_may_start():
+        elif item.unnumbered_item:
             builder.unnumbered(item)
         else:
             builder.paragraph(item)

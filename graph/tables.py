@@ -241,6 +241,9 @@ class TableReader:
             if not pieces:
                 pieces = [Piece(Span(line.start, line.start), "", i)]
             starts = self._row_start(pieces, lines, key, i, expected, flattening)
+            if not groups and starts is None and not any(p.text for p in pieces):
+                i += 1  # a blank "||" line between the header and the first row
+                continue
             if starts is not None:
                 expected = starts + 1
                 groups.append(list(pieces))
