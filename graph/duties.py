@@ -22,7 +22,7 @@ _GROUP_JOINERS = ("、", "和", "及", "与", "以及", ",")
 
 
 class AgencyFinder(Protocol):
-    """Recognises agency names; implemented by `resolve.AgencyRecognizer` from the agency lexicon."""
+    """Recognises agency names; implemented by `recognize.AgencyRecognizer` from the agency lexicon."""
 
     def find(self, text: str) -> list[tuple[int, int]]: ...
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS
 
+from policykg.graph.lexicon import to_key
 from policykg.graph.model import (
     Agency,
     Deadline,
@@ -29,7 +30,6 @@ from policykg.graph.model import (
     Task,
 )
 from policykg.graph.outline import iter_nodes
-from policykg.graph.resolve import to_key
 
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
 PKG = Namespace("https://w3id.org/policykg/ontology#")

@@ -282,6 +282,39 @@ class CitedDocument:
 
 
 @dataclass
+class Citation:
+    """What the text says about one cited document besides its title: its 文号, who issued it, where it is from."""
+
+    cited: CitedDocument
+    doc_number: str = ""  # from a "(赣办发〔2023〕10号)" right after the title
+    issuers: list[str] = field(default_factory=list)  # "中共中央办公厅、国务院办公厅《X》" → both
+    jurisdiction: Jurisdiction | None = None  # of the issuers; a hint for `match_title`
+    outer: str = ""  # for a title nested in another (《…印发〈X〉的通知》): the enclosing title
+
+
+@dataclass
+class DocumentMeta:
+    """Metadata of one document (or news report), with the spans it was read from."""
+
+    title: str
+    key: str  # "{jurisdiction code}/{文号}" or "{jurisdiction code}/t-{sha1 of the folded title[:12]}"
+    doc_number: str = ""  # 文号 with the year in 〔〕, e.g. "黔府办发〔2023〕21号"
+    issuers: list[str] = field(default_factory=list)  # as written, in the order written
+    date: str | None = None  # ISO yyyy-mm-dd
+    level: Level = "unknown"
+    jurisdiction: Jurisdiction | None = None
+    status: Status = "final"
+    status_note: str = ""  # the status word as written, e.g. "再次征求意见稿"
+    doc_type: str = ""  # 意见, 实施方案, … or "report"
+    cited: list[CitedDocument] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # same order as `cited`, one per cited title
+    reported: DocumentMeta | None = None  # for a report: the document it reports on
+    title_span: Span | None = None
+    wrapper_title: str = ""  # the covering notice, e.g. "省人民政府办公厅关于印发…的通知"
+    evidence: dict[str, Span] = field(default_factory=dict)  # field name → where the text states it
+
+
+@dataclass
 class DocumentLink:
     """What a document says about another: it applies (为贯彻落实…), cites, or is an earlier version of it."""
 

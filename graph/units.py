@@ -1,7 +1,7 @@
 """Responsible units as written: what looks like a unit, and how a written list of units splits.
 
 The grammar (unit suffixes, collective patterns, place words, conjunctions, person suffixes and titles, surnames)
-lives in `data/units.toml`; the agency lexicon of `resolve.py` is consulted as well, so a name the lexicon knows
+lives in `data/units.toml`; the agency lexicon of `lexicon.py` is consulted as well, so a name the lexicon knows
 counts even when its suffix is unusual. Everything works on the key view of a text (simplified, ASCII brackets) and
 returns spans, so the written form is cut from the text at the same offsets.
 """
@@ -23,7 +23,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Lexicon(Protocol):
-    """The part of `resolve.AgencyRecognizer` used here."""
+    """The part of `recognize.AgencyRecognizer` used here."""
 
     def is_agency(self, fragment: str) -> bool: ...
 

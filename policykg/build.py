@@ -27,7 +27,8 @@ from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.duties import DutyRules, load_duty_rules
 from policykg.graph.extract import Extraction, extract, merge_responsibilities, stated_lead_first
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
-from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
+from policykg.graph.lexicon import Lexicon, load_lexicon
+from policykg.graph.metadata import describe, match_title
 from policykg.graph.model import (
     Agency,
     AgencyMention,
@@ -35,6 +36,7 @@ from policykg.graph.model import (
     BuildIssue,
     Document,
     DocumentLink,
+    DocumentMeta,
     Jurisdiction,
     Note,
     ReportedDocument,
@@ -45,7 +47,9 @@ from policykg.graph.notation_rules import load_notation_rules
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
 from policykg.graph.read import ReadError, list_sources, read_source
-from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
+from policykg.graph.recognize import AgencyRecognizer
+from policykg.graph.reports import load_report_kinds, report_kind
+from policykg.graph.resolve import Resolver
 from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from policykg.graph.resolve import Lexicon, Resolver, load_lexicon
+from policykg.graph.lexicon import Lexicon, load_lexicon
+from policykg.graph.resolve import Resolver
 from policykg.graph.store import GraphStore, ParamValue, ResultTable
 from policykg.query import NamedQuery, load_queries, run_named
 
@@ -155,7 +156,7 @@ def _place_forms(name: str, lexicon: Lexicon) -> set[str]:
 def agency_forms(name: str, lexicon: Lexicon) -> list[str]:
     """Every form an agency name may be written in, generated in Python (never pasted into a query).
 
-    Abbreviations are expanded both ways from the lexicon in graph/resolve.py, a leading short place is written
+    Abbreviations are expanded both ways from the lexicon in graph/lexicon.py, a leading short place is written
     out, the resolver's canonical name is added when the name tells its place, and both bracket styles are kept.
     """
     base = simplify(name).replace(" ", "")

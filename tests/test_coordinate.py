@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from policykg import coordinate
 from policykg.cli import cli
-from policykg.graph.resolve import Lexicon, load_lexicon
+from policykg.graph.lexicon import Lexicon, load_lexicon
 from policykg.graph.store import EmbeddedStore
 from policykg.query import load_queries, run_named
 

@@ -1,4 +1,5 @@
-"""Behaviour of graph/metadata.py: title, 文号, issuers, date, level, status, type, citations, reports, linking.
+"""Behaviour of graph/metadata.py (with titles.py, citations.py, places.py, reports.py): title, 文号, issuers, date,
+level, status, type, citations, reports, linking.
 
 Fixtures (tests/fixtures/meta_*.txt) are short texts written in the style of documents from several provinces;
 the corpus checks run the real read → normalize → segment stages first.
@@ -12,27 +13,24 @@ from pathlib import Path
 import pytest
 from conftest import laid_out
 
-from policykg.graph.metadata import (
-    DocumentMeta,
-    describe,
-    doc_type_of,
-    doc_types,
-    load_rules,
-    make_key,
-    match_title,
-    normalize_doc_number,
-    normalize_title,
-    parse_date,
-    same_document,
-    squeeze,
-    title_digest,
-)
-from policykg.graph.model import Article, Jurisdiction, SourceText, Span
+from policykg.graph.lexicon import Lexicon, load_lexicon
+from policykg.graph.metadata import describe, match_title, same_document
+from policykg.graph.metarules import doc_types, load_rules
+from policykg.graph.model import Article, DocumentMeta, Jurisdiction, SourceText, Span
 from policykg.graph.normalize import make_key as key_view
 from policykg.graph.normalize import normalize
 from policykg.graph.read import read_source
-from policykg.graph.resolve import AgencyRecognizer, Lexicon, load_lexicon
+from policykg.graph.recognize import AgencyRecognizer
 from policykg.graph.segment import segment
+from policykg.graph.titles import (
+    doc_type_of,
+    make_key,
+    normalize_doc_number,
+    normalize_title,
+    parse_date,
+    squeeze,
+    title_digest,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -282,7 +280,7 @@ def test_agency_recognizer_when_given_vets_issuers_read_by_the_suffix_rule(lex: 
 
 
 def fake_finder(places: dict[str, Jurisdiction]):
-    """A stand-in for resolve.find_jurisdiction: the earliest listed name in the text."""
+    """A stand-in for jurisdiction.find_jurisdiction: the earliest listed name in the text."""
 
     def find(text: str, lexicon: object) -> Jurisdiction | None:
         hits = [(text.find(name), -len(name), j) for name, j in places.items() if name in text]

@@ -1,4 +1,5 @@
-"""Behaviour of graph/resolve.py: jurisdictions, agency recognition and one entity per agency per jurisdiction.
+"""Behaviour of graph/lexicon.py, recognize.py, jurisdiction.py and resolve.py: jurisdictions, agency recognition
+and one entity per agency per jurisdiction.
 
 Fixtures (tests/fixtures/resolve_*.txt) are short texts written in the style of documents from several provinces.
 """
@@ -11,16 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from policykg.graph.jurisdiction import find_jurisdiction
+from policykg.graph.lexicon import Lexicon, load_lexicon, to_key
 from policykg.graph.model import Jurisdiction
-from policykg.graph.resolve import (
-    UNKNOWN_JURISDICTION,
-    AgencyRecognizer,
-    Lexicon,
-    Resolver,
-    find_jurisdiction,
-    load_lexicon,
-    to_key,
-)
+from policykg.graph.recognize import AgencyRecognizer
+from policykg.graph.resolve import UNKNOWN_JURISDICTION, Resolver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = Path(__file__).parent.parent / "graph" / "data"
