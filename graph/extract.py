@@ -144,6 +144,8 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
     warnings: list[Note] = []
     declared_at = notations.declaration_at(key, article.paragraphs)
     parent = {id(child): node for node in iter_nodes(outline.roots) for child in node.children}
+    owners = {id(n): (n.heading_span, units) for n in iter_nodes(outline.roots)
+              if (units := notations.heading_owners(key, n.heading_span))}
     rules: list[tuple[Span, list[Span], int]] = []  # (rule span, its units, start of the task it closes)
     tasks: list[Task] = []
     clause_spans: list[Span] = []
@@ -174,6 +176,9 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
         for rule_span, units, after in rules:
             if after < node.span.start:
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", rule_span) for u in units)
+        owner = _owner(node, parent, owners)
+        if owner is not None and not any(r.role == "lead" for r in found):  # "(三)省编办牵头的工作" over its tasks
+            found[:0] = [Responsibility(_mention(text, u), "lead", "explicit", owner[0]) for u in owner[1]]
         task.responsibilities = stated_lead_first(merge_responsibilities(found))
         tasks.append(task)
 
@@ -194,6 +199,17 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                 warnings.append(Note(f"label {text[label.start:label.end]!r} is not a known responsibility label",
                                      label))
     return Extraction(tasks, outside, rules[0][0] if rules else None, warnings)
+
+
+def _owner(node: OutlineNode, parent: dict[int, OutlineNode],
+           owners: dict[int, tuple[Span, list[Span]]]) -> tuple[Span, list[Span]] | None:
+    """The nearest heading at or above a task that names the unit owning its tasks."""
+    current: OutlineNode | None = node
+    while current is not None:
+        if id(current) in owners:
+            return owners[id(current)]
+        current = parent.get(id(current))
+    return None
 
 
 def _duty_leads(task: Task) -> None:

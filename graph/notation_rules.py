@@ -29,6 +29,7 @@ class NotationRules:
     with_words: tuple[str, ...]
     first_listed_leads: re.Pattern[str]
     inherit_rules: tuple[re.Pattern[str], ...]
+    heading_owner: re.Pattern[str]
     due_labels: re.Pattern[str]
 
 
@@ -60,5 +61,6 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         with_words=tuple(clauses["with_words"]),
         first_listed_leads=re.compile(declarations["first_listed_leads"]),
         inherit_rules=tuple(re.compile(p) for p in declarations["inherit_rules"]),
+        heading_owner=re.compile(declarations["heading_owner"]),
         due_labels=re.compile(clauses["due_labels"]),
     )

@@ -140,6 +140,16 @@ class NotationReader:
                 return match.start()
         return None
 
+    def heading_owners(self, key: str, heading: Span) -> list[Span]:
+        """The units a section heading names as owning its tasks ("(三)省编办牵头的工作" → 省编办)."""
+        match = self.rules.heading_owner.match(key, heading.start, heading.end)
+        if match is None or match.end() != heading.end:
+            return []
+        units = self.units.split(key, Span(match.start("units"), match.end("units")))
+        if not units or not all(self.units.looks_like_unit(key[u.start : u.end]) for u in units):
+            return []
+        return units
+
     def unknown_labels(self, key: str, span: Span) -> list[Span]:
         """Label-like "…单位:" that no label rule reads (reported so that a new wording gets a data line)."""
         found: list[Span] = []

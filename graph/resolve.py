@@ -7,6 +7,7 @@ place, a level marker relative to the document's jurisdiction, or the document's
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import astuple
 
 from policykg.graph.lexicon import WS, Lexicon, Region, t2s_converter, to_key
 from policykg.graph.model import Agency, Jurisdiction
@@ -29,6 +30,8 @@ class Resolver:
         self.lexicon = lexicon
         self._agencies: dict[str, Agency] = {}
         self._simplify: Callable[[str], str] | None = None  # made on first use: OpenCC is slow to start
+        # A name is parsed once per (key form, document place): a corpus repeats the same few hundred names.
+        self._interpreted: dict[tuple[str, ...], tuple[str, str, Jurisdiction, bool]] = {}
 
     def agencies(self) -> list[Agency]:
         """Every agency resolved so far, sorted by key."""
@@ -47,7 +50,11 @@ class Resolver:
                 self._simplify = t2s_converter()
             match_key = self._simplify(to_key(written))
         match_key = WS.sub("", match_key).strip(",;:、。")
-        name, kind, place, resolved = self._interpret(match_key, jurisdiction)
+        memo = (match_key, *(astuple(jurisdiction) if jurisdiction is not None else ()))
+        interpretation = self._interpreted.get(memo)
+        if interpretation is None:
+            interpretation = self._interpreted[memo] = self._interpret(match_key, jurisdiction)
+        name, kind, place, resolved = interpretation
         agency_key = f"{place.code}/{name}"
         agency = self._agencies.get(agency_key)
         if agency is None:

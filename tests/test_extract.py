@@ -144,3 +144,12 @@ def test_one_agency_written_two_ways_is_one_responsibility_and_conforms(tmp_path
     assert transport.role == "lead"
     assert {transport.mention.written, *(m.written for m, _ in transport.also)} == {"省交通厅", "省交通运输厅"}
     assert validate_shacl(assemble(corpus, pipeline, "https://example.org/")) == []
+
+
+def test_heading_names_the_lead_of_its_tasks(pipeline) -> None:
+    """"（一）县财政局牵头的工作" leads every task under it that names no lead itself; a person heading names none."""
+    assert units(NOTATIONS / "heading_owner.txt", pipeline) == [
+        [("县财政局", "lead", "explicit"), ("县审计局", "co", "explicit"), ("各乡镇人民政府", "co", "explicit")],
+        [("县财政局", "lead", "explicit")],
+        [("县卫生健康局", "lead", "explicit"), ("县民政局", "co", "explicit")],
+    ]

@@ -59,6 +59,13 @@ def test_inherit_rule_example(example: dict[str, str]) -> None:
     assert match is not None and example["text"][match.start("units") : match.end("units")] == example["units"]
 
 
+@pytest.mark.parametrize("example", NOTATIONS["declarations"]["heading_owner_examples"], ids=lambda e: e["text"][:12])
+def test_heading_owner_example(example: dict[str, Any]) -> None:
+    key = make_key(example["text"])
+    units = shared_pipeline().notations.heading_owners(key, Span(0, len(key)))
+    assert [example["text"][u.start : u.end] for u in units] == example["units"]
+
+
 @pytest.fixture(scope="module")
 def reader() -> UnitReader:
     return UnitReader(load_unit_grammar())
