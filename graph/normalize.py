@@ -4,7 +4,8 @@ Clean documents keep their text as written (only line endings, BOM and Unicode N
 mirror site put in is dropped) so that every quote is the written form. OCR'd newspaper pages are reflowed
 (`reflow.py`): column breaks and blank lines are removed, paragraph ends stay as a single "\\n", and the page's
 paragraphs become the source's blocks. `key` is a same-length view for pattern matching: simplified characters,
-half-width letters and digits, ASCII brackets and separators.
+half-width letters and digits, ASCII brackets and separators. Tables drawn with box characters get their wrapped
+rows joined (`boxes.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
+from policykg.graph.boxes import join_box_rows
 from policykg.graph.lines import layout
 from policykg.graph.model import Block, SourceText
 from policykg.graph.reflow import looks_like_page, reflow
@@ -34,6 +36,7 @@ _KEY_TABLE: dict[int, str] = {
     ord("："): ":",
     ord("；"): ";",
     ord("，"): ",",
+    **{ord(c): "|" for c in "│┃║｜"},
     0x3000: " ",
 }
 
@@ -131,7 +134,8 @@ def normalize(file_name: str, raw: str, sha256: str) -> SourceText:
         text, raw_offsets, page = reflow(chars, offsets)
         blocks = [Block("line", p.span, page=p) for p in page]
     else:
-        text, raw_offsets = base, offsets
+        chars, offsets = join_box_rows(chars, offsets)
+        text, raw_offsets = "".join(chars), offsets
     raw_offsets = [*raw_offsets, len(raw)]
     return SourceText(
         file_name=file_name,

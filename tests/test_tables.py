@@ -104,5 +104,23 @@ def test_units_of_items_written_in_running_text(name: str, expected: list[tuple[
 
 def test_every_table_fixture_is_tested() -> None:
     tested = {"pipe_merged_lead.txt", "cells_per_line.txt", "spaced_header.txt", "indicators.txt",
-              "run_on_items.txt", "lines_lead_then_list.txt", "huitong_phrases.txt", "ocr_trailing_unit.txt"}
+              "run_on_items.txt", "lines_lead_then_list.txt", "huitong_phrases.txt", "ocr_trailing_unit.txt",
+              "box_drawn.txt"}
     assert {p.name for p in Path(TABLES).glob("*.txt")} == tested
+
+
+def test_box_drawn_rows_wrapped_over_lines_are_joined_cell_by_cell() -> None:
+    """A drawn row holds the next piece of every cell on each line; the header wraps too (序 / 号)."""
+    flattenings, found = rows("box_drawn.txt")
+    assert flattenings == ["pipe"]
+    assert found == [
+        ("1", "改造城镇老旧小区40个", [("市住房城乡建设局", "lead")], [40.0]),
+        ("2", "新开通公交线路5条", [("市交通运输局", "lead")], [5.0]),
+    ]
+
+
+def test_box_drawn_text_keeps_raw_offsets_of_every_character() -> None:
+    text = (TABLES / "box_drawn.txt").read_text("utf-8")
+    source = normalize("box.txt", text, "0" * 64)
+    assert "│1│市住房城乡建设局│改造城镇老旧小区40个。│" in source.text
+    assert all(source.raw[source.raw_offsets[i]] == ch for i, ch in enumerate(source.text) if ch != "\n")
