@@ -16,7 +16,8 @@ import itertools
 import re
 
 _VERTICAL = "│┃║|"
-_RULE = re.compile(r"[ \t\u3000]*[┌┬┐├┼┤└┴┘─━═╔╦╗╠╬╣╚╩╝╞╪╡╟╫╢┠╂┨┏┳┓┣╋┫┗┻┛+\-=]{3,}[ \t\u3000]*")
+_DRAWN = "│┃║┌┬┐├┼┤└┴┘─━═╔╦╗╠╬╣╚╩╝╞╪╡╟╫╢┠╂┨┏┳┓┣╋┫┗┻┛+\\-="
+_RULE_LINE = re.compile(rf"[ \t\u3000{_DRAWN}]*[─━═\-][ \t\u3000{_DRAWN}]*")  # a rule, whole or between sub-rows
 _BOX = re.compile(r"[┌┬┐├┼┤└┴┘─━═╔╦╗╠╬╣╚╩╝┏┳┓┣╋┫┗┻┛]")
 
 
@@ -80,7 +81,7 @@ def join_box_rows(chars: list[str], offsets: list[int]) -> tuple[list[str], list
 
     for start, end in _lines(chars):
         text = "".join(chars[start:end])
-        if _RULE.fullmatch(text) and _BOX.search(text):
+        if _BOX.search(text) and _RULE_LINE.fullmatch(text):  # a rule, or a partial one between sub-rows
             flush()
             ruled = True
             continue

@@ -294,6 +294,10 @@ class ClauseParser:
         not a collective (各地区, 有关部门 implement, they do not lead); a labelled list of collectives only is led
         by its first one."""
         has_lead = any(p.role == "lead" or any(r == "lead" for _, r in p.units) for p in parts)
+        if not has_lead and any(p.role == "co" and p.labelled for p in parts):
+            # 责任单位 beside 配合单位: the responsible units lead, all of them (as in a table with both columns)
+            return [Unit(span, role or self._beside_co(part.role, key, span), "explicit", n)
+                    for n, (part, span, role) in enumerate(((p, s, r) for p in parts for s, r in p.units), start=1)]
         units: list[Unit] = []
         first_list = next((p for p in parts if p.role == "list" and p.units), None)
         leader: tuple[int, int] | None = None
@@ -317,6 +321,12 @@ class ClauseParser:
                     units.append(Unit(span, "lead" if lead else "co", basis if lead or not sole else "list-order",
                                       position))
         return units
+
+    def _beside_co(self, role: str, key: str, span: Span) -> Role:
+        """The role of a unit of a 责任单位 list that stands beside a 配合单位 list: lead, unless a collective."""
+        if role != "list":
+            return "co" if role == "co" else "lead"
+        return "co" if self.units.is_collective(key[span.start : span.end]) else "lead"
 
     @staticmethod
     def plausible(parts: list[_Part], *, bare_allowed: bool) -> bool:

@@ -169,6 +169,11 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                 rules.append((*clause.inherit, node.span.start))
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", clause.inherit[0])
                              for u in clause.inherit[1])
+        if not any(r.role == "lead" for r in found) and any(r.role == "co" and r.basis == "explicit" for r in found):
+            for resp in found:  # 责任单位 and 配合单位 on lines of their own: the responsible units lead
+                if resp.basis in ("list-order", "sole-unit", "declared-list-order"):  # collectives implement
+                    collective = notations.units.is_collective(key[resp.mention.span.start : resp.mention.span.end])
+                    resp.role, resp.basis = ("co" if collective else "lead"), "explicit"
         if node.row is None:
             task.due = notations.due_fields(key, node.paragraphs)
             if not found:

@@ -52,7 +52,7 @@ class NotationReader:
     def clauses(self, key: str, spans: list[Span], *, declared: bool = False) -> list[Clause]:
         """Every clause in the spans (a task's own text), in reading order."""
         found: list[Clause] = []
-        for span in spans:
+        for n, span in enumerate(spans):
             taken: list[Span] = []
             for group in bracket_groups(key, span):
                 clause = self._clause(key, Span(group.start + 1, group.end - 1), group, bracketed=True,
@@ -64,6 +64,10 @@ class NotationReader:
                 if any(t.start <= match.start() < t.end for t in taken):
                     continue
                 region = Span(match.start(), self._field_end(key, match.end(), span.end))
+                if not key[match.end() : region.end].strip(" \t\u3000:") and n + 1 < len(spans):
+                    after = spans[n + 1]  # "责任单位:" alone on its line, the units on the next ("水务局、城管局")
+                    if self.rules.label_re.search(key, after.start, after.end) is None:
+                        region = Span(match.start(), self._field_end(key, after.start, after.end))
                 clause = self._clause(key, region, region, bracketed=False, declared=declared)
                 if clause is not None:
                     found.append(clause)

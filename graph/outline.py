@@ -46,6 +46,7 @@ class OutlineRules:
     artifacts: re.Pattern[str]
     restarts: re.Pattern[str]
     not_tasks: re.Pattern[str]
+    heading_labels: re.Pattern[str]
 
 
 @dataclass
@@ -65,7 +66,8 @@ def load_outline_rules(path: Path | None = None) -> OutlineRules:
     ]
     return OutlineRules(markers, int(data["max_heading_chars"]), list(data["task_sections"]),
                         list(data["non_task_sections"]), re.compile("|".join(data["artifacts"])),
-                        re.compile("|".join(data["restarts"])), re.compile("|".join(data["not_task_items"])))
+                        re.compile("|".join(data["restarts"])), re.compile("|".join(data["not_task_items"])),
+                        re.compile(data["heading_labels"]))
 
 
 def chinese_numeral(numeral: str) -> int:
@@ -93,6 +95,7 @@ class _Item:
     row: Row | None = None
     restart: bool = False
     unnumbered_item: bool = False
+    label: str = ""  # the number as written when the marker names one (第一件), else the numeral
 
 
 def _leading_space(key: str, start: int, end: int) -> int:
@@ -118,6 +121,8 @@ def _split_inline(key: str, para: Span, rules: OutlineRules, last_inline: dict[s
             value = chinese_numeral(match.group("n"))
             if not boundary:
                 continue
+            if not at_start and not kind.inline and value == 1 and key[pos - 1] not in " \t\u3000":
+                continue  # "4.农村道路建设:(1)…。(2)…": an enumeration inside the item, not items run together
             if at_start or value == expected or (value == 1 and expected > 1 and kind.inline):
                 if not at_start:
                     cuts.append(pos)
@@ -136,7 +141,8 @@ def _detect(key: str, para: Span, rules: OutlineRules) -> _Item:
     for kind in rules.markers:
         match = kind.pattern.match(key, start, para.end)
         if match:
-            return _Item(kind, Span(start, match.end()), match.group("n"), Span(start, para.end))
+            label = match.group("number") if "number" in kind.pattern.groupindex else ""
+            return _Item(kind, Span(start, match.end()), match.group("n"), Span(start, para.end), label=label)
     return _Item(None, None, "", Span(start, para.end), restart=bool(rules.restarts.match(key, start, para.end)))
 
 
@@ -225,11 +231,12 @@ class _Builder:
                 level = len(self.stack) + 1
             self.kind_level[item.kind.kind] = level
         # an item numbered in prose (一是…) is one long sentence: its heading is the first clause
-        heading = heading_of(key, item.marker_span.end, item.span.end, 0 if item.kind.inline else
-                             self.rules.max_heading_chars)
+        label = self.rules.heading_labels.match(key, _leading_space(key, item.marker_span.end, item.span.end))
+        heading = heading_of(key, label.end() if label else item.marker_span.end, item.span.end,
+                             0 if item.kind.inline else self.rules.max_heading_chars)
         node = OutlineNode(
             marker=text[item.marker_span.start : item.marker_span.end],
-            number=str(ordinal) if item.number.isascii() and item.number.isdigit() else item.number,
+            number=item.label or item.number,
             ordinal=ordinal, level=level, path=(), heading=text[heading.start : heading.end].strip(),
             heading_span=heading, span=item.span, paragraphs=[item.span],
         )

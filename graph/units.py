@@ -43,6 +43,8 @@ class UnitGrammar:
     person_suffixes: tuple[str, ...]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
+    etc_bare: re.Pattern[str]
+    bare_levels: tuple[str, ...]
 
 
 def _longest(words: list[str]) -> tuple[str, ...]:
@@ -68,6 +70,8 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
         person_suffixes=_longest(lists["person_suffixes"]),
         person_titles=_longest(lists["person_titles"]),
         surnames=frozenset(re.sub(r"\s", "", data["people"]["surnames"])),
+        etc_bare=re.compile(lists["etc_bare"]),
+        bare_levels=tuple(lists["bare_levels"]),
     )
 
 
@@ -147,7 +151,8 @@ class UnitReader:
             if unit.end > unit.start:
                 units.append(unit)
             # "…银保监会等国务院相关部门及各地区": a generic phrase followed by more units is an implementing level
-            if generic is not None and n < len(pieces) - 1 and self.looks_like_unit(key[generic.start : generic.end]):
+            if generic is not None and n < len(pieces) - 1 and self.looks_like_unit(key[generic.start : generic.end]) \
+                    and not self.grammar.etc_bare.match(squeeze(key[generic.start : generic.end])):
                 units.append(generic)
         return units
 
@@ -183,7 +188,11 @@ class UnitReader:
                 out.append(Span(parts[i].start, parts[j].end))
                 i = j + 1
                 continue
-            out.append(parts[i])
+            if out and squeeze(key[parts[i].start : parts[i].end]) in self.grammar.bare_levels and \
+                    self.is_collective(key[out[-1].start : out[-1].end]):  # 13个街道、镇: the level shares the count
+                out[-1] = Span(out[-1].start, parts[i].end)
+            else:
+                out.append(parts[i])
             i += 1
         return out
 

@@ -41,6 +41,7 @@ from policykg.graph.model import (
     Note,
     ReportedDocument,
     SourceText,
+    Span,
 )
 from policykg.graph.normalize import normalize
 from policykg.graph.notation_rules import load_notation_rules
@@ -125,6 +126,8 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
     jurisdiction = meta.jurisdiction
     for task in found.tasks:
         for para in task.node.paragraphs:
+            if para.start == task.node.span.start:  # the marker ("01 项目名称…") counts nothing
+                para = Span(para.start + len(task.node.marker), para.end)
             task.targets.extend(extract_targets(source.text, source.key, para))
             task.deadlines.extend(extract_deadlines(source.text, source.key, para))
         task.targets.extend(row_targets(source, task.node))

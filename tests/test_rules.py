@@ -112,6 +112,7 @@ def test_place_term_not_example(reader: UnitReader, term: str) -> None:
 
 
 @pytest.mark.parametrize(("written", "units"), UNITS["lists"]["etc_examples"] + UNITS["lists"]["person_examples"]
+                         + UNITS["lists"]["bare_level_examples"]
                          + UNITS["places"]["shared_zone_examples"])
 def test_unit_list_example(reader: UnitReader, written: str, units: str) -> None:
     assert split(reader, written) == units.split("|")
