@@ -286,8 +286,10 @@ class ClauseParser:
         looks = [self.units.looks_like_unit(p) for p in parts]
         if all(looks):
             return True
+        verbs = self.units.grammar.not_first
         return loose and looks[-1] and all(
-            ok or (len(p) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", p)) for p, ok in zip(parts, looks, strict=True))
+            ok or (len(p) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", p) and not p.startswith(verbs))
+            for p, ok in zip(parts, looks, strict=True))
 
     def roles(self, parts: list[_Part], *, declared: bool, key: str) -> list[Unit]:
         """Roles from labels and role words. Without a stated lead, the first list leads by its first unit that is

@@ -339,6 +339,34 @@ class ReportedDocument:
 
 
 @dataclass
+class TaskLink:
+    """A task of one document linked to an item of another: it carries it out, shares its subject, or revises it.
+
+    `source` and `target` are (document key, outline node); the spans are the best-matching clauses on each side.
+    """
+
+    relation: Literal["implements", "same-subject", "revises"]
+    source: tuple[str, OutlineNode]
+    target: tuple[str, OutlineNode]
+    score: float
+    method: str  # how the document pair was found and the measure, e.g. "applies+tfidf-char-2-3"
+    source_span: Span
+    target_span: Span
+
+
+@dataclass
+class Gap:
+    """A measure of a higher document (`item` of document `higher`) that no task of `lower` takes up."""
+
+    lower: str  # document key
+    higher: str
+    item: OutlineNode
+    measure: Span  # in the higher document's text
+    nearest: Span | None  # the lower document's closest clause, in its text
+    score: float
+
+
+@dataclass
 class Document:
     """A document ready for RDF: metadata, outline, tasks and duties."""
 

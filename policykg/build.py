@@ -204,6 +204,11 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
         ]
         reported = meta.reported
         if reported is None:
+            if doc.status == "draft":  # a draft for comment and its final text, both in the corpus
+                finals = [m for m in metas if m.status == "final"]
+                final = match_title(doc.title, finals, meta.jurisdiction)
+                if final is not None:
+                    links.append(DocumentLink("earlier-version-of", doc.title, key_of[id(final)]))
             doc.links = links
             continue
         doc.reported = ReportedDocument(
