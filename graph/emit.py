@@ -45,18 +45,30 @@ PREFIXES = {
     "pkg": PKG, "code": CODE, "eli": ELI, "cv": CV, "oa": OA, "qudt": QUDT, "unit": UNIT, "time": TIME,
     "dcterms": DCTERMS, "foaf": FOAF, "org": ORG, "prov": PROV, "skos": SKOS, "xsd": XSD,
 }
-_IRI_UNSAFE = set(' <>"{}|^`\\#?%/')
+#: ASCII characters an IRI path segment may hold as they are (RFC 3987 iunreserved, sub-delims, ":" and "@")
+_IPCHAR_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
+#: RFC 3987 ucschar: the non-ASCII code points an IRI may hold unencoded (not controls, private use, non-characters)
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF),
+            *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)), (0xE1000, 0xEFFFD))
 QUOTE_CONTEXT = 8
 
 
+def _ipchar(ch: str) -> bool:
+    if ch < "\x80":
+        return ch in _IPCHAR_ASCII
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _UCSCHAR)
+
+
 def iri_segment(text: str) -> str:
-    """Keep Chinese and other IRI characters readable; percent-encode only what an IRI cannot hold."""
+    """Keep Chinese and other IRI characters readable; percent-encode every character an IRI path segment cannot
+    hold (RFC 3987), so no name from a document can make an IRI the store rejects (a C1 control, U+FFFF, "[", …)."""
     out = []
     for ch in text:
-        if ch in _IRI_UNSAFE or ord(ch) < 0x21:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
-        else:
+        if _ipchar(ch):
             out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
     return "".join(out)
 
 

@@ -38,10 +38,11 @@ from policykg.graph.model import (
 )
 from policykg.graph.normalize import normalize
 from policykg.graph.outline import OutlineRules, build_outline, load_outline_rules
-from policykg.graph.read import ReadError, list_sources, read_source
+from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, ReadError, list_sources, long_line_warning, read_source
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
 from policykg.graph.targets import extract_deadlines, extract_targets
+from policykg.rdfterms import check_triples, ox_quads, sorted_nquads
 
 Progress = Callable[[str, int, int], None]
 
@@ -167,34 +168,67 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
             doc.reported.key, doc.reported.in_corpus = final, True
 
 
-def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None) -> Corpus:
+def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None, *,
+                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Corpus:
     corpus = Corpus()
     described: list[tuple[Document, DocumentMeta]] = []
     for n, path in enumerate(paths, start=1):
         if progress:
             progress(path.name, n, len(paths))
         try:
-            raw = read_source(path)
+            raw = read_source(path, max_file_size)
         except ReadError as exc:
             corpus.issues.append(BuildIssue(path.name, exc.problem, "error"))
             continue
+        if (warning := long_line_warning(raw.raw)) is not None:
+            corpus.issues.append(BuildIssue(path.name, warning))
         try:
             source = normalize(raw.file_name, raw.raw, raw.sha256)
             articles, warnings = segment(source)
             corpus.issues.extend(BuildIssue(path.name, w) for w in warnings)
             made = [make_document(a, pipeline, corpus.issues) for a in articles]
         except Exception as exc:  # one bad document must not stop the corpus
-            corpus.issues.append(BuildIssue(path.name, f"could not be processed: {type(exc).__name__}: {exc}",
-                                            "error"))
+            corpus.issues.append(BuildIssue(path.name, f"could not be processed: {one_line(exc)}", "error"))
             continue
         if not made:
             corpus.issues.append(BuildIssue(path.name, "no document found in this file"))
         corpus.sources.append((source, [doc for doc, _ in made]))
         described.extend(made)
     _unique_keys(corpus.documents)
-    link_documents(described, pipeline)
+    _link_safely(described, pipeline, corpus)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
     return corpus
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one short line (its type and message), for a file's error in the build report."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _link_safely(described: list[tuple[Document, DocumentMeta]], pipeline: Pipeline, corpus: Corpus) -> None:
+    """`link_documents` over the corpus; should it fail, each file whose documents fail alone becomes that file's
+    error and is left out, and the others are linked again, so one document cannot stop the corpus."""
+    try:
+        link_documents(described, pipeline)
+        return
+    except Exception:
+        pass
+    bad: dict[str, str] = {}
+    for doc, meta in described:
+        try:
+            link_documents([(doc, meta)], pipeline)
+        except Exception as exc:
+            bad.setdefault(doc.article.source.file_name, one_line(exc))
+    corpus.issues.extend(BuildIssue(name, f"无法处理文件间的引用：{problem}", "error") for name, problem in bad.items())
+    corpus.sources = [(source, docs) for source, docs in corpus.sources if source.file_name not in bad]
+    kept = [(doc, meta) for doc, meta in described if doc.article.source.file_name not in bad]
+    try:
+        link_documents(kept, pipeline)
+    except Exception as exc:  # fails only across documents: keep them, unlinked
+        for doc, _ in kept:
+            doc.links, doc.reported = [], None
+        corpus.issues.append(BuildIssue("corpus", f"文件间的引用未能建立：{one_line(exc)}", "error"))
 
 
 def _unique_keys(documents: list[Document]) -> None:
@@ -235,20 +269,34 @@ def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
     for prefix, namespace in emit.PREFIXES.items():
         dataset.bind(prefix, namespace)
     dataset.bind("id", base)
-    for graph in [ontology_graph(base)] + [
-        emitter.emit_source(source, docs, corpus.agencies, version()) for source, docs in corpus.sources
-    ]:
+    for graph in [ontology_graph(base), *emit_sources(corpus, emitter)]:
         target = dataset.graph(graph.identifier)
         for triple in graph:
             target.add(triple)
     return dataset
 
 
+def emit_sources(corpus: Corpus, emitter: emit.Emitter) -> list[Graph]:
+    """One graph per source; a source whose emit fails, or that holds a term the store refuses, is that file's
+    error and is left out (with its documents), so the rest of the corpus is still built and written."""
+    graphs: list[Graph] = []
+    kept: list[tuple[SourceText, list[Document]]] = []
+    for source, docs in corpus.sources:
+        try:
+            graph = emitter.emit_source(source, docs, corpus.agencies, version())
+            check_triples(graph)
+        except Exception as exc:  # one bad document must not stop the corpus
+            corpus.issues.append(BuildIssue(source.file_name, f"无法生成 RDF：{one_line(exc)}", "error"))
+            continue
+        graphs.append(graph)
+        kept.append((source, docs))
+    corpus.sources = kept
+    return graphs
+
+
 def nquads(dataset: Dataset) -> bytes:
-    """N-Quads with sorted lines: the canonical, diff-able dump."""
-    text = dataset.serialize(format="nquads")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    """N-Quads with sorted lines: the canonical, diff-able dump, written by pyoxigraph (see policykg.rdfterms)."""
+    return sorted_nquads(ox_quads(dataset))
 
 
 def trig(dataset: Dataset) -> bytes:
@@ -263,9 +311,16 @@ def trig(dataset: Dataset) -> bytes:
             graph.bind(p, n)
         for triple in context:
             graph.add(triple)
-        body = [line for line in graph.serialize(format="turtle").splitlines() if not line.startswith("@prefix")]
-        lines += ["", f"<{context.identifier}> {{", *(f"    {line}" if line else "" for line in body), "}"]
+        lines += ["", f"<{context.identifier}> {{", _turtle_body(graph.serialize(format="turtle")), "}"]
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
+
+
+def _turtle_body(text: str) -> str:
+    """rdflib's Turtle without its @prefix header, not re-indented: a long literal holds raw line breaks, and
+    indenting or splitting (`str.splitlines` also splits at U+2028, form feed …) would change the literal."""
+    if text.startswith("@prefix"):
+        text = text.partition("\n\n")[2]  # the header ends at the first empty line
+    return text.strip("\n")
 
 
 def jsonld(dataset: Dataset) -> bytes:
@@ -331,7 +386,7 @@ class BuildReport:
 
 
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
-              progress: Progress | None = None) -> BuildReport:
+              progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> BuildReport:
     """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
     from policykg.docs import write_docs
     from policykg.graph.store import EmbeddedStore, write_store
@@ -341,7 +396,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
 
     started = time.perf_counter()
     pipeline = Pipeline.load()
-    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress)
+    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size)
     dataset = assemble(corpus, pipeline, base)
 
     def step(name: str) -> None:

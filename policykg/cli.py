@@ -54,6 +54,17 @@ def print_table(table: ResultTable, fmt: str) -> None:
         console.print(f"{len(table.rows)} rows", style="dim")
 
 
+def _valid_base(base: str) -> bool:
+    """Whether every IRI minted under `base` can be stored (pyoxigraph checks IRIs as RFC 3987 says)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(base)
+    except ValueError:
+        return False
+    return base.startswith(("http://", "https://"))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policykg")
 def cli() -> None:
@@ -67,7 +78,9 @@ def cli() -> None:
               help="Output folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
 @click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
-def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
+@click.option("--max-file-size", "max_file_size", type=click.FloatRange(min=0, min_open=True), default=20,
+              show_default=True, metavar="MB", help="Largest source file read, in MB; larger files are errors.")
+def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float) -> None:
     """Build the graph from a corpus and write every output.
 
     Example: policykg build --corpus corpus --out out
@@ -76,6 +89,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
 
     if not corpus.is_dir():
         _fail(f"corpus folder {corpus} does not exist; pass --corpus DIR")
+    if not _valid_base(base):
+        _fail(f"--base {base!r} 不是合法的 http(s) IRI（例如 {DEFAULT_BASE}）")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         reading = bar.add_task("reading", total=None)
@@ -86,7 +101,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
             else:
                 bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
 
-        report = run_build(corpus, out, base=base, strict=strict, progress=progress)
+        report = run_build(corpus, out, base=base, strict=strict, progress=progress,
+                           max_file_size=int(max_file_size * 1024 * 1024))
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
