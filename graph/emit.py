@@ -111,6 +111,7 @@ class Emitter:
         self.vocab = vocab
         self.parent_of = parent_of or (lambda _: None)
         self._sequence: dict[int, int] = {}
+        self._parts: dict[str, dict[int, tuple[OutlineNode, URIRef]]] = {}  # doc → id(node) → (node, IRI)
 
     # identifiers --------------------------------------------------------------------------------------------
     def source_iri(self, source: SourceText) -> URIRef:
@@ -130,7 +131,19 @@ class Emitter:
         return URIRef(f"{self.base}place/{jurisdiction.code}")
 
     def part_iri(self, doc: URIRef, node: OutlineNode) -> URIRef:
-        return URIRef(f"{doc}/part/{node.path_id}")
+        """`{doc}/part/{outline path}`; a second part with the same path in one document (a heading numbered twice)
+        gets `-2`, `-3` … in the order parts are met, so two parts never share an IRI (and their evidence)."""
+        parts = self._parts.setdefault(str(doc), {})
+        known = parts.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        taken = {iri for _, iri in parts.values()}
+        iri, n = URIRef(f"{doc}/part/{iri_segment(node.path_id)}"), 1
+        while iri in taken:
+            n += 1
+            iri = URIRef(f"{doc}/part/{iri_segment(node.path_id)}-{n}")
+        parts[id(node)] = (node, iri)
+        return iri
 
     # graph -----------------------------------------------------------------------------------------------------
     def emit_source(self, source: SourceText, documents: list[Document], agencies: dict[str, Agency],
