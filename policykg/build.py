@@ -22,6 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from policykg import swap
 from policykg.graph import emit
 from policykg.graph.extract import NotationRules, extract, load_notation_rules
 from policykg.graph.metadata import DocumentMeta, describe, load_report_kinds, match_title, report_kind
@@ -42,7 +43,8 @@ from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, ReadError, list_sources, 
 from policykg.graph.resolve import AgencyRecognizer, Lexicon, Resolver, load_lexicon
 from policykg.graph.segment import segment
 from policykg.graph.targets import extract_deadlines, extract_targets
-from policykg.rdfterms import check_triples, ox_quads, sorted_nquads
+from policykg.isolate import emit_sources, link_safely, one_line
+from policykg.rdfterms import ox_quads, sorted_nquads
 
 Progress = Callable[[str, int, int], None]
 
@@ -195,40 +197,9 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
         corpus.sources.append((source, [doc for doc, _ in made]))
         described.extend(made)
     _unique_keys(corpus.documents)
-    _link_safely(described, pipeline, corpus)
+    link_safely(described, pipeline, corpus, link_documents)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
     return corpus
-
-
-def one_line(exc: BaseException, limit: int = 300) -> str:
-    """An exception as one short line (its type and message), for a file's error in the build report."""
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _link_safely(described: list[tuple[Document, DocumentMeta]], pipeline: Pipeline, corpus: Corpus) -> None:
-    """`link_documents` over the corpus; should it fail, each file whose documents fail alone becomes that file's
-    error and is left out, and the others are linked again, so one document cannot stop the corpus."""
-    try:
-        link_documents(described, pipeline)
-        return
-    except Exception:
-        pass
-    bad: dict[str, str] = {}
-    for doc, meta in described:
-        try:
-            link_documents([(doc, meta)], pipeline)
-        except Exception as exc:
-            bad.setdefault(doc.article.source.file_name, one_line(exc))
-    corpus.issues.extend(BuildIssue(name, f"无法处理文件间的引用：{problem}", "error") for name, problem in bad.items())
-    corpus.sources = [(source, docs) for source, docs in corpus.sources if source.file_name not in bad]
-    kept = [(doc, meta) for doc, meta in described if doc.article.source.file_name not in bad]
-    try:
-        link_documents(kept, pipeline)
-    except Exception as exc:  # fails only across documents: keep them, unlinked
-        for doc, _ in kept:
-            doc.links, doc.reported = [], None
-        corpus.issues.append(BuildIssue("corpus", f"文件间的引用未能建立：{one_line(exc)}", "error"))
 
 
 def _unique_keys(documents: list[Document]) -> None:
@@ -269,29 +240,11 @@ def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
     for prefix, namespace in emit.PREFIXES.items():
         dataset.bind(prefix, namespace)
     dataset.bind("id", base)
-    for graph in [ontology_graph(base), *emit_sources(corpus, emitter)]:
+    for graph in [ontology_graph(base), *emit_sources(corpus, emitter, version())]:
         target = dataset.graph(graph.identifier)
         for triple in graph:
             target.add(triple)
     return dataset
-
-
-def emit_sources(corpus: Corpus, emitter: emit.Emitter) -> list[Graph]:
-    """One graph per source; a source whose emit fails, or that holds a term the store refuses, is that file's
-    error and is left out (with its documents), so the rest of the corpus is still built and written."""
-    graphs: list[Graph] = []
-    kept: list[tuple[SourceText, list[Document]]] = []
-    for source, docs in corpus.sources:
-        try:
-            graph = emitter.emit_source(source, docs, corpus.agencies, version())
-            check_triples(graph)
-        except Exception as exc:  # one bad document must not stop the corpus
-            corpus.issues.append(BuildIssue(source.file_name, f"无法生成 RDF：{one_line(exc)}", "error"))
-            continue
-        graphs.append(graph)
-        kept.append((source, docs))
-    corpus.sources = kept
-    return graphs
 
 
 def nquads(dataset: Dataset) -> bytes:
@@ -358,13 +311,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def swap_in(staging: Path, out: Path) -> None:
-    """Replace `out` with `staging` so readers see either the old or the new outputs, never a mix."""
-    previous = out.with_name(f"{out.name}.previous-{os.getpid()}")
-    if out.exists():
-        os.replace(out, previous)
-    os.replace(staging, out)
-    if previous.exists():
-        shutil.rmtree(previous)
+    """Replace `out` with `staging` so readers see either the old or the new outputs, never a mix or nothing
+    (one atomic exchange on Linux; see policykg.swap)."""
+    swap.swap_in(staging, out)
 
 
 @dataclass
@@ -395,8 +344,10 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     from policykg.viz.render import render_views
 
     started = time.perf_counter()
+    recovered = swap.recover(out_dir)  # a build killed earlier: its out/ back in place, its leftovers removed
     pipeline = Pipeline.load()
     corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size)
+    corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
     dataset = assemble(corpus, pipeline, base)
 
     def step(name: str) -> None:
