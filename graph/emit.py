@@ -6,10 +6,12 @@ no blank nodes or timestamps are used, so the same input gives the same triples 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -45,31 +47,25 @@ PREFIXES = {
     "pkg": PKG, "code": CODE, "eli": ELI, "cv": CV, "oa": OA, "qudt": QUDT, "unit": UNIT, "time": TIME,
     "dcterms": DCTERMS, "foaf": FOAF, "org": ORG, "prov": PROV, "skos": SKOS, "xsd": XSD,
 }
-#: ASCII characters an IRI path segment may hold as they are (RFC 3987 iunreserved, sub-delims, ":" and "@")
-_IPCHAR_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
-#: RFC 3987 ucschar: the non-ASCII code points an IRI may hold unencoded (not controls, private use, non-characters)
+#: what an IRI path segment may hold as it is (RFC 3987 ipchar less pct-encoded): ASCII iunreserved, sub-delims,
+#: ":" and "@", and ucschar (no controls, private use or non-characters); anything else is percent-encoded
 _UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF),
             *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)), (0xE1000, 0xEFFFD))
+_NOT_IPCHAR = re.compile("[^A-Za-z0-9\\-._~!$&'()*+,;=:@"
+                         + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UCSCHAR) + "]")
 QUOTE_CONTEXT = 8
 
 
-def _ipchar(ch: str) -> bool:
-    if ch < "\x80":
-        return ch in _IPCHAR_ASCII
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _UCSCHAR)
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
 
 
+@lru_cache(maxsize=65536)
 def iri_segment(text: str) -> str:
     """Keep Chinese and other IRI characters readable; percent-encode every character an IRI path segment cannot
-    hold (RFC 3987), so no name from a document can make an IRI the store rejects (a C1 control, U+FFFF, "[", …)."""
-    out = []
-    for ch in text:
-        if _ipchar(ch):
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-    return "".join(out)
+    hold (RFC 3987), so no name from a document can make an IRI the store rejects (a C1 control, U+FFFF, "[", …).
+    Cached: the same agency and document names are minted into IRIs again and again."""
+    return _NOT_IPCHAR.sub(_percent, text)
 
 
 @dataclass(frozen=True)
@@ -111,7 +107,8 @@ class Emitter:
         self.vocab = vocab
         self.parent_of = parent_of or (lambda _: None)
         self._sequence: dict[int, int] = {}
-        self._parts: dict[str, dict[int, tuple[OutlineNode, URIRef]]] = {}  # doc → id(node) → (node, IRI)
+        # doc → ({id(node): (node, IRI)}, IRIs given): parts met so far, so that no two share an IRI
+        self._parts: dict[str, tuple[dict[int, tuple[OutlineNode, URIRef]], set[URIRef]]] = {}
 
     # identifiers --------------------------------------------------------------------------------------------
     def source_iri(self, source: SourceText) -> URIRef:
@@ -133,16 +130,16 @@ class Emitter:
     def part_iri(self, doc: URIRef, node: OutlineNode) -> URIRef:
         """`{doc}/part/{outline path}`; a second part with the same path in one document (a heading numbered twice)
         gets `-2`, `-3` … in the order parts are met, so two parts never share an IRI (and their evidence)."""
-        parts = self._parts.setdefault(str(doc), {})
+        parts, taken = self._parts.setdefault(str(doc), ({}, set()))
         known = parts.get(id(node))
         if known is not None and known[0] is node:
             return known[1]
-        taken = {iri for _, iri in parts.values()}
         iri, n = URIRef(f"{doc}/part/{iri_segment(node.path_id)}"), 1
         while iri in taken:
             n += 1
             iri = URIRef(f"{doc}/part/{iri_segment(node.path_id)}-{n}")
         parts[id(node)] = (node, iri)
+        taken.add(iri)
         return iri
 
     # graph -----------------------------------------------------------------------------------------------------

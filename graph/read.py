@@ -79,7 +79,14 @@ def _open_regular(path: Path, max_bytes: int) -> bytes:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced between stat and open
             raise ReadError(path, "不是普通文件，已跳过")
-        data = handle.read(max_bytes + 1)
+        chunks, total = [], 0
+        while total <= max_bytes:  # in pieces: read(max_bytes) would allocate the whole limit at once
+            chunk = handle.read(min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    data = b"".join(chunks)
     if len(data) > max_bytes:  # grew since stat
         raise ReadError(path, f"文件过大（超过上限 {_megabytes(max_bytes)}）；可用 --max-file-size 调整上限")
     return data

@@ -68,3 +68,37 @@ def sorted_nquads(quads: Iterable[ox.Quad]) -> bytes:
     text = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS) or b""
     lines = sorted({line for line in text.split(b"\n") if line.strip()})
     return b"\n".join(lines) + b"\n"
+
+
+def _order(term: object) -> str:
+    return str(term)  # the N-Triples form: a total, repeatable order
+
+
+def readable_prefixes(dataset: Dataset, skip: Iterable[str] = ("id", "code")) -> dict[str, str]:
+    """The dataset's prefixes for Turtle and TriG, in name order, without those whose IRIs go on with slashes
+    (the data base `id:` and the code lists): pyoxigraph would write `id:agency\\/000000\\/…`, clearer in full."""
+    skipped = set(skip)
+    return {p: str(n) for p, n in sorted(dataset.namespaces()) if p and p not in skipped}
+
+
+def sorted_trig(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    """TriG of the named graphs, written by pyoxigraph from quads sorted by graph, subject, predicate, object."""
+    named = sorted((q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)),
+                   key=lambda q: (_order(q.graph_name), _order(q.subject), _order(q.predicate), _order(q.object)))
+    return _sorted_header(ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"", prefixes)
+
+
+def sorted_turtle(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    """Turtle of the union of all graphs (each triple once), sorted by subject, predicate, object."""
+    triples = sorted({q.triple for q in quads}, key=lambda t: (_order(t.subject), _order(t.predicate),
+                                                                 _order(t.object)))
+    return _sorted_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"", prefixes)
+
+
+def _sorted_header(text: bytes, prefixes: dict[str, str]) -> bytes:
+    """The @prefix lines in name order (pyoxigraph writes them in an order of its own), then the statements."""
+    header = b"".join(f"@prefix {p}: <{n}> .\n".encode() for p, n in sorted(prefixes.items()))
+    body = text
+    while body.startswith(b"@prefix "):
+        body = body.partition(b"\n")[2]  # a prefix line holds no line break
+    return header + body

@@ -85,7 +85,8 @@ def test_line_splitting_characters_and_bad_names_build(hostile: tuple[subprocess
 
 
 def test_dumps_hold_the_same_literals(hostile: tuple[subprocess.CompletedProcess[str], Path]) -> None:
-    """kg.trig used to re-indent rdflib's multi-line literals (and split at U+2028): it now holds what kg.nq holds."""
+    """kg.trig used to re-indent rdflib's multi-line literals (and split at U+2028): kg.trig and kg.ttl now hold
+    what kg.nq holds."""
     _, out = hostile
 
     def named(path: Path, fmt: ox.RdfFormat) -> set[ox.Quad]:
@@ -94,6 +95,7 @@ def test_dumps_hold_the_same_literals(hostile: tuple[subprocess.CompletedProcess
 
     nq = named(out / "kg.nq", ox.RdfFormat.N_QUADS)
     assert nq == named(out / "kg.trig", ox.RdfFormat.TRIG)
+    assert {q.triple for q in nq} == {q.triple for q in named(out / "kg.ttl", ox.RdfFormat.TURTLE)}
     assert any("\u2028" in q.object.value for q in nq if isinstance(q.object, ox.Literal))
     lines = (out / "kg.nq").read_bytes().split(b"\n")
     assert lines == [*sorted(lines[:-1]), b""]
