@@ -2,11 +2,11 @@
 both POST the inner pattern to it and return the answer), which turns a read-only endpoint into a way to reach any
 address the machine can reach. policykg runs no query with SERVICE unless the user passes `--allow-service`.
 
-SERVICE is found with rdflib's SPARQL parser (a `ServiceGraphPattern` anywhere in the parse tree), so the word in a
-string, a comment, an IRI or a variable name does not count. The two parsers do not agree on everything (rdflib
-decodes \\uXXXX escapes before parsing, oxigraph does not; oxigraph knows SPARQL 1.2 syntax rdflib does not), so a
-lexer that reads strings, comments and IRIs as oxigraph does also looks for a SERVICE keyword: either finding one
-refuses the query.
+SERVICE is found by two readers, and either finding it refuses the query: a lexer that reads strings, comments, IRIs,
+variables and prefixed names as oxigraph does (so the word in a string, a comment, an IRI or `ex:SERVICE` does not
+count) and rdflib's SPARQL parser (a `ServiceGraphPattern` anywhere in the parse tree). They disagree at the edges:
+rdflib decodes \\uXXXX escapes before parsing (oxigraph only inside strings, so rdflib may refuse a harmless
+query), and oxigraph knows SPARQL 1.2 syntax rdflib cannot parse (the lexer still reads it).
 """
 
 from __future__ import annotations
@@ -58,17 +58,33 @@ def _has_service_pattern(tree: object) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)
+#: longest query given to rdflib's parser (pyparsing reads about 30 KB a second); longer ones are left to the lexer
+PARSE_LIMIT = 64 * 1024
+#: longest query whose answer is remembered (named queries repeat; a huge VALUES block need not stay in memory)
+_CACHE_LIMIT = 16 * 1024
+
+
 def uses_service(query: str) -> bool:
-    """Whether running `query` could make the engine call a remote service (cached: named queries repeat)."""
+    """Whether running `query` could make the engine call a remote service."""
+    return _uses_service(query) if len(query) <= _CACHE_LIMIT else _decide(query)
+
+
+@lru_cache(maxsize=512)
+def _uses_service(query: str) -> bool:
+    return _decide(query)
+
+
+def _decide(query: str) -> bool:
     from rdflib.plugins.sparql.parser import parseQuery
 
+    if _service_keyword(query):
+        return True
+    if len(query) > PARSE_LIMIT:
+        return False  # oxigraph reads \uXXXX only inside strings (checked), so its keywords are the lexer's
     try:
-        if _has_service_pattern(parseQuery(query)):
-            return True
-    except Exception:  # rdflib cannot read it (SPARQL 1.2, a syntax error): the lexer answers
-        pass
-    return _service_keyword(query)
+        return _has_service_pattern(parseQuery(query))
+    except Exception:  # rdflib cannot read it (SPARQL 1.2, a syntax error): the lexer has answered
+        return False
 
 
 def check_service(query: str, allow_service: bool = False) -> None:

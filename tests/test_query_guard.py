@@ -89,6 +89,11 @@ def test_service_is_found_by_the_parser_not_by_words() -> None:
                 "PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:SERVICE ?o FILTER(?o = \"a\\\"SERVICE\") }"]
     assert [q for q in found if not uses_service(q)] == []
     assert [q for q in harmless if uses_service(q)] == []
+    values = " ".join(f'"词{n}"' for n in range(20000))  # who-leads with 10,000 words sends such a query
+    started = time.monotonic()
+    assert not uses_service(f"SELECT * WHERE {{ VALUES ?x {{ {values} }} ?s ?p ?x }}")
+    assert uses_service(f"SELECT * WHERE {{ VALUES ?x {{ {values} }} SERVICE <http://x/> {{ ?s ?p ?x }} }}")
+    assert time.monotonic() - started < 2
 
 
 def test_embedded_engine_refuses_service(built: Path, listener: Listener) -> None:
