@@ -213,7 +213,7 @@ def serve(port: int, out: Path, query_timeout: float, allow_service: bool) -> No
         err_console.print("server stopped", style="dim")
         return
     endpoint.stop()
-    _fail("the oxigraph server stopped unexpectedly; start `policykg serve` again", code=1)
+    _fail("oxigraph 服务器意外停止；请重新运行 `policykg serve`", code=1)
 
 
 @cli.command()

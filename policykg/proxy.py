@@ -56,7 +56,7 @@ def snapshot(store: Path) -> Path:
         except OSError:
             continue
     else:
-        raise ServerError("no folder to hold a snapshot of the store")
+        raise ServerError("找不到可写的文件夹来存放图数据库的快照")
     copy = folder / "store"
     copy.mkdir()
     for entry in store.iterdir():
