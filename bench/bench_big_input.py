@@ -47,6 +47,8 @@ def child(corpus: Path, out: Path) -> None:
     def progress(name: str, n: int, total: int) -> None:
         if not total:
             steps.append((name, time.perf_counter() - started))
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            print(f"  [{steps[-1][1]:7.1f} s, peak {rss} MB so far] {name}", file=sys.stderr, flush=True)
 
     report = run_build(corpus, out, progress=progress, max_file_size=10**12)
     steps.append(("done", time.perf_counter() - started))
@@ -79,10 +81,10 @@ def main() -> None:
               flush=True)
         started = time.perf_counter()
         run = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(Path(folder) / "out")],
-                             capture_output=True, text=True)
+                             stdout=subprocess.PIPE, text=True)  # the child's progress goes straight to stderr
         wall = time.perf_counter() - started
     if run.returncode != 0 or not run.stdout.strip():
-        print(f"the build failed (exit {run.returncode}) after {wall:.0f} s:\n{run.stderr[-3000:]}")
+        print(f"the build failed (exit {run.returncode}) after {wall:.0f} s")
         sys.exit(1)
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result.update(input_bytes=size, wall_seconds=round(wall, 1), single_line=args.single_line)
