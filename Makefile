@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint bench clean eval
+.PHONY: run test setup lint bench bench-big clean eval
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,9 @@ eval: setup
 bench: setup
 	$(BIN)/python bench/bench_store.py
 
+# one generated 20 MB source file through the whole build: wall time per step and peak RSS (takes long)
+bench-big: setup
+	$(BIN)/python bench/bench_big_input.py --json bench/big_input.json
+
 clean:
-	rm -rf out out.partial-* out.previous-*
+	rm -rf out out.partial-* out.previous-* out.serving-*

@@ -6,10 +6,12 @@ no blank nodes or timestamps are used, so the same input gives the same triples 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -45,19 +47,25 @@ PREFIXES = {
     "pkg": PKG, "code": CODE, "eli": ELI, "cv": CV, "oa": OA, "qudt": QUDT, "unit": UNIT, "time": TIME,
     "dcterms": DCTERMS, "foaf": FOAF, "org": ORG, "prov": PROV, "skos": SKOS, "xsd": XSD,
 }
-_IRI_UNSAFE = set(' <>"{}|^`\\#?%/')
+#: what an IRI path segment may hold as it is (RFC 3987 ipchar less pct-encoded): ASCII iunreserved, sub-delims,
+#: ":" and "@", and ucschar (no controls, private use or non-characters); anything else is percent-encoded
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF),
+            *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)), (0xE1000, 0xEFFFD))
+_NOT_IPCHAR = re.compile("[^A-Za-z0-9\\-._~!$&'()*+,;=:@"
+                         + "".join(f"{chr(low)}-{chr(high)}" for low, high in _UCSCHAR) + "]")
 QUOTE_CONTEXT = 8
 
 
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=65536)
 def iri_segment(text: str) -> str:
-    """Keep Chinese and other IRI characters readable; percent-encode only what an IRI cannot hold."""
-    out = []
-    for ch in text:
-        if ch in _IRI_UNSAFE or ord(ch) < 0x21:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Keep Chinese and other IRI characters readable; percent-encode every character an IRI path segment cannot
+    hold (RFC 3987), so no name from a document can make an IRI the store rejects (a C1 control, U+FFFF, "[", …).
+    Cached: the same agency and document names are minted into IRIs again and again."""
+    return _NOT_IPCHAR.sub(_percent, text)
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class Emitter:
         self.vocab = vocab
         self.parent_of = parent_of or (lambda _: None)
         self._sequence: dict[int, int] = {}
+        # doc → ({id(node): (node, IRI)}, IRIs given): parts met so far, so that no two share an IRI
+        self._parts: dict[str, tuple[dict[int, tuple[OutlineNode, URIRef]], set[URIRef]]] = {}
 
     # identifiers --------------------------------------------------------------------------------------------
     def source_iri(self, source: SourceText) -> URIRef:
@@ -118,7 +128,19 @@ class Emitter:
         return URIRef(f"{self.base}place/{jurisdiction.code}")
 
     def part_iri(self, doc: URIRef, node: OutlineNode) -> URIRef:
-        return URIRef(f"{doc}/part/{node.path_id}")
+        """`{doc}/part/{outline path}`; a second part with the same path in one document (a heading numbered twice)
+        gets `-2`, `-3` … in the order parts are met, so two parts never share an IRI (and their evidence)."""
+        parts, taken = self._parts.setdefault(str(doc), ({}, set()))
+        known = parts.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        iri, n = URIRef(f"{doc}/part/{iri_segment(node.path_id)}"), 1
+        while iri in taken:
+            n += 1
+            iri = URIRef(f"{doc}/part/{iri_segment(node.path_id)}-{n}")
+        parts[id(node)] = (node, iri)
+        taken.add(iri)
+        return iri
 
     # graph -----------------------------------------------------------------------------------------------------
     def emit_source(self, source: SourceText, documents: list[Document], agencies: dict[str, Agency],

@@ -1,12 +1,30 @@
-"""Read source files: bytes to text, with errors that name the file and say what is wrong."""
+"""Read source files: bytes to text, with errors that name the file and say what is wrong.
+
+Every entry of the corpus folder that looks like a source (`*.txt`) is either read or reported: a FIFO, a socket, a
+folder named `x.txt`, a dangling symlink, a symlink loop, an unreadable or oversized file is one error line naming it,
+never a silent skip. Nothing is opened before `stat` says it is a regular file, and it is opened non-blocking, so a
+FIFO swapped in between cannot hang the build either.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 SOURCE_SUFFIXES = (".txt",)
+#: default largest source file read (bytes); `policykg build --max-file-size` changes it
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+#: a line longer than this (code points without a line break) gets a warning: outlines are found line by line
+LONG_LINE = 100_000
+#: characters that show nothing, besides what `str.isspace` knows (U+3000, NBSP, U+2028 … are spaces already)
+_INVISIBLE = frozenset("\ufeff\u200b\u200c\u200d\u2060")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_KINDS = {stat.S_IFIFO: "命名管道 FIFO", stat.S_IFSOCK: "套接字", stat.S_IFCHR: "字符设备", stat.S_IFBLK: "块设备"}
 
 
 class ReadError(Exception):
@@ -26,25 +44,84 @@ class RawSource:
 
 
 def list_sources(corpus: Path) -> list[Path]:
-    """The corpus files in name order, so every build reads them the same way."""
+    """Every `*.txt` entry of the corpus in name order, whatever it is: `read_source` says what is wrong with those
+    that are not regular files, so none is skipped without a word."""
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
-    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+    return sorted(p for p in corpus.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES)
 
 
-def read_source(path: Path) -> RawSource:
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _open_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file; ReadError for anything else, checked with stat before and after opening."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
-        raise ReadError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    if not data.strip():
-        raise ReadError(path, "is empty")
+        if exc.errno == errno.ELOOP:
+            raise ReadError(path, "是循环的符号链接，无法读取") from exc
+        if isinstance(exc, FileNotFoundError) and path.is_symlink():
+            raise ReadError(path, f"是指向不存在文件的符号链接（{os.readlink(path)}）") from exc
+        raise ReadError(path, f"无法读取（{exc.strerror or exc}）") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(path, "是文件夹，不是文本文件")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(path, f"不是普通文件（{_KINDS.get(stat.S_IFMT(info.st_mode), '特殊文件')}），已跳过")
+    if info.st_size > max_bytes:
+        raise ReadError(path, f"文件过大（{_megabytes(info.st_size)}，上限 {_megabytes(max_bytes)}）；"
+                              "可用 --max-file-size 调整上限")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ReadError(path, f"无法读取（{exc.strerror or exc}）") from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced between stat and open
+            raise ReadError(path, "不是普通文件，已跳过")
+        chunks, total = [], 0
+        while total <= max_bytes:  # in pieces: read(max_bytes) would allocate the whole limit at once
+            chunk = handle.read(min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:  # grew since stat
+        raise ReadError(path, f"文件过大（超过上限 {_megabytes(max_bytes)}）；可用 --max-file-size 调整上限")
+    return data
+
+
+def is_blank(text: str) -> bool:
+    """Only spaces of any kind (ASCII, U+3000, NBSP, U+2028 …), BOMs and zero-width characters, or nothing."""
+    return all(ch.isspace() or ch in _INVISIBLE for ch in text)
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_SIZE) -> RawSource:
+    data = _open_regular(path, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReadError(
             path, f"is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); save it as UTF-8"
         ) from exc
+    if is_blank(text):
+        raise ReadError(path, "文件为空或只有空白字符")
     if "\x00" in text:
         raise ReadError(path, "contains NUL characters: it looks like a binary file, not text")
     return RawSource(path.name, text, hashlib.sha256(data).hexdigest())
+
+
+def longest_line(text: str) -> int:
+    """Length of the longest line in code points (a line ends at \\n, \\r\\n or \\r, as normalize reads them)."""
+    return max(map(len, _LINE_BREAK.split(text)), default=0)
+
+
+def long_line_warning(text: str, limit: int = LONG_LINE) -> str | None:
+    """A warning when some line is longer than `limit`: the outline is found line by line, so a whole document on
+    one line (a paste without line breaks) yields few or no tasks."""
+    longest = longest_line(text)
+    if longest <= limit:
+        return None
+    return (f"有一行长达 {longest} 个字符（上限提示 {limit}）：大纲按行识别，没有换行的文本可能识别不出任务；"
+            "请检查文件是否丢失了换行")

@@ -8,6 +8,7 @@ become a `VALUES` block opening the WHERE clause, each value an RDF term escaped
 from __future__ import annotations
 
 import re
+import urllib.error
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,15 @@ import pyoxigraph as ox
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 
+from policykg.graph.guard import check_service
+from policykg.graph.worker import select_in_worker, solutions
+
 if TYPE_CHECKING:
     from SPARQLWrapper import SPARQLWrapper
 
-ParamValue = str | int | float
+Scalar = str | int | float
+#: a parameter's value; a list gives one VALUES row per item (at most one list per query), e.g. every written form
+ParamValue = Scalar | list[str]
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,11 @@ def check_params(params: Mapping[str, ParamValue] | None) -> dict[str, ParamValu
 
 
 def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
-    """Bind parameters with a `VALUES` block opening the WHERE clause (escaped by rdflib, never pasted raw)."""
+    """Bind parameters with a `VALUES` block opening the WHERE clause (escaped by rdflib, never pasted raw).
+
+    A list value gives one row per item, the other parameters repeated in each row, so many values (every form of
+    every word) travel in one query instead of one query each.
+    """
     params = check_params(params)
     if not params:
         return query
@@ -59,13 +69,23 @@ def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
     if match is None:
         raise ValueError("a parameterised query needs a WHERE clause")
     names = sorted(params)
+    lists = [name for name in names if isinstance(params[name], list)]
+    if len(lists) > 1:
+        raise ValueError(f"only one parameter may hold a list of values, not {', '.join(lists)}")
+    listed = lists[0] if lists else None
+    items = params[listed] if listed else [""]
+
+    def row(item: Scalar) -> str:
+        values = (item if name == listed else params[name] for name in names)
+        return "(" + " ".join(_rdflib_term(value).n3() for value in values if not isinstance(value, list)) + ")"
+
+    rows = [row(item) for item in (items if isinstance(items, list) else [items])]
     variables = " ".join(f"?{name}" for name in names)
-    values = " ".join(_rdflib_term(params[name]).n3() for name in names)
-    block = f"\n  VALUES ({variables}) {{ ({values}) }}\n"
+    block = f"\n  VALUES ({variables}) {{ {' '.join(rows)} }}\n"
     return query[: match.end()] + block + query[match.end() :]
 
 
-def _rdflib_term(value: ParamValue) -> URIRef | RdfLiteral:
+def _rdflib_term(value: Scalar) -> URIRef | RdfLiteral:
     if isinstance(value, str) and _is_iri(value):
         return URIRef(value)
     return RdfLiteral(value)
@@ -76,29 +96,29 @@ def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://")) and not any(c in '<>"{}|\\^`' or ord(c) <= 0x20 for c in value)
 
 
-def _plain(term: object) -> str | None:
-    if term is None:
-        return None
-    value = getattr(term, "value", None)
-    return str(value) if value is not None else str(term)
-
-
 class EmbeddedStore:
-    """The default backend: a pyoxigraph on-disk store (read-only unless built by `write_store`)."""
+    """The default backend: a pyoxigraph on-disk store (read-only unless built by `write_store`).
 
-    def __init__(self, path: Path, *, read_only: bool = True) -> None:
+    A query with SERVICE is refused unless `allow_service` (see graph/guard.py). pyoxigraph cannot stop a running
+    query, so with a `timeout` each query runs in a worker process that is killed when the time is up: the caller
+    gets QueryTimeout, never part of an answer.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = True, allow_service: bool = False,
+                 timeout: float | None = None) -> None:
         if not path.exists():
             raise FileNotFoundError(f"no graph store at {path}: run `policykg build` first")
         self.path = path
+        self.allow_service = allow_service
+        self.timeout = timeout
         self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
 
     def select(self, query: str, params: Mapping[str, ParamValue] | None = None) -> ResultTable:
-        result = self._store.query(inject_values(query, params), use_default_graph_as_union=True)
-        if not isinstance(result, ox.QuerySolutions):
-            raise ValueError("only SELECT queries return tables")
-        columns = [v.value for v in result.variables]
-        rows = [tuple(_plain(solution[c]) for c in columns) for solution in result]
-        return ResultTable(columns, rows)
+        check_service(query, self.allow_service)  # parameters are escaped terms: they cannot add a SERVICE
+        text = inject_values(query, params)
+        if self.timeout is None:
+            return ResultTable(*solutions(self._store, text))
+        return ResultTable(*select_in_worker(self.path, text, self.timeout))
 
     def close(self) -> None:
         del self._store
@@ -213,8 +233,10 @@ class RemoteStore:
         except SPARQLWrapperException as exc:
             raise EndpointError(f"{self.endpoint} failed: {_first_line(exc)}") from exc
         except urllib.error.HTTPError as exc:
-            hint = " (check --user/--password)" if exc.code in (401, 403) else ""
-            raise EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}{hint}") from exc
+            said = _said(exc)
+            hint = " (check --user/--password)" if exc.code in (401, 403) and not said else ""
+            raise EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}{hint}"
+                                + (f": {said}" if said else "")) from exc
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise EndpointError(f"{self.endpoint} did not answer within {self.timeout:g} s") from exc
@@ -231,6 +253,16 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
+
+
+def _said(exc: urllib.error.HTTPError) -> str:
+    """The first line of a plain-text error body (policykg serve explains a refusal or a timeout there)."""
+    try:
+        if "text/plain" not in (exc.headers.get("Content-Type") or ""):
+            return ""
+        return exc.read(2000).decode("utf-8", "replace").strip().split("\n", 1)[0]
+    except (OSError, AttributeError):
+        return ""
 
 
 def _remote_plain(term: Mapping[str, str] | None) -> str | None:

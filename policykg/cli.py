@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,13 +26,18 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def open_store(out: Path, endpoint: str | None = None, default_graphs: tuple[str, ...] = ()) -> GraphStore:
+DEFAULT_TIMEOUT = 30.0
+
+
+def open_store(out: Path, endpoint: str | None = None, default_graphs: tuple[str, ...] = (), *,
+               timeout: float | None = None, allow_service: bool = False) -> GraphStore:
+    """The embedded store of `out`, or an endpoint; with `timeout`, queries stop after that many seconds."""
     if endpoint:
         from policykg.graph.store import RemoteStore
 
-        return RemoteStore(endpoint, default_graphs=list(default_graphs) or None)
+        return RemoteStore(endpoint, default_graphs=list(default_graphs) or None, timeout=timeout or DEFAULT_TIMEOUT)
     try:
-        return EmbeddedStore(out / "store")
+        return EmbeddedStore(out / "store", timeout=timeout, allow_service=allow_service)
     except FileNotFoundError:
         _fail(f"no graph in {out}/: run `policykg build` (or `make run`) first, or pass --out DIR")
         raise
@@ -54,6 +60,26 @@ def print_table(table: ResultTable, fmt: str) -> None:
         console.print(f"{len(table.rows)} rows", style="dim")
 
 
+def _valid_base(base: str) -> bool:
+    """Whether every IRI minted under `base` can be stored (pyoxigraph checks IRIs as RFC 3987 says)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(base)
+    except ValueError:
+        return False
+    return base.startswith(("http://", "https://"))
+
+
+def _query_limits(command: Callable[..., None]) -> Callable[..., None]:
+    """--timeout and --allow-service, shared by `query` and `sparql`."""
+    command = click.option("--allow-service", is_flag=True,
+                           help="Allow SERVICE (federated queries make the engine fetch other URLs; off by default).",
+                           )(command)
+    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+                        show_default=True, metavar="SECONDS", help="Stop the query after this many seconds.")(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policykg")
 def cli() -> None:
@@ -67,7 +93,9 @@ def cli() -> None:
               help="Output folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
 @click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
-def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
+@click.option("--max-file-size", "max_file_size", type=click.FloatRange(min=0, min_open=True), default=20,
+              show_default=True, metavar="MB", help="Largest source file read, in MB; larger files are errors.")
+def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float) -> None:
     """Build the graph from a corpus and write every output.
 
     Example: policykg build --corpus corpus --out out
@@ -76,6 +104,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
 
     if not corpus.is_dir():
         _fail(f"corpus folder {corpus} does not exist; pass --corpus DIR")
+    if not _valid_base(base):
+        _fail(f"--base {base!r} 不是合法的 http(s) IRI（例如 {DEFAULT_BASE}）")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         reading = bar.add_task("reading", total=None)
@@ -86,7 +116,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
             else:
                 bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
 
-        report = run_build(corpus, out, base=base, strict=strict, progress=progress)
+        report = run_build(corpus, out, base=base, strict=strict, progress=progress,
+                           max_file_size=int(max_file_size * 1024 * 1024))
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
@@ -112,8 +143,9 @@ def build(corpus: Path, out: Path, base: str, strict: bool) -> None:
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: restrict the query's default graph to these graphs (repeatable).")
+@_query_limits
 def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str | None,
-          default_graphs: tuple[str, ...]) -> None:
+          default_graphs: tuple[str, ...], timeout: float, allow_service: bool) -> None:
     """Run a named query from queries/ (use `list` to see them).
 
     Example: policykg query who_leads --param task=探访关爱
@@ -135,7 +167,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
         if not sep:
             _fail(f"--param {item!r} must look like KEY=VALUE")
         bound[key.strip()] = value
-    store = open_store(out, endpoint, default_graphs)
+    store = open_store(out, endpoint, default_graphs, timeout=timeout, allow_service=allow_service)
     try:
         table = run_named(store, queries[name], bound)
     except (QueryError, OSError, ValueError, SyntaxError) as exc:
@@ -153,16 +185,23 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: restrict the query's default graph to these graphs (repeatable).")
-def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None, default_graphs: tuple[str, ...]) -> None:
+@_query_limits
+def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None, default_graphs: tuple[str, ...],
+           timeout: float, allow_service: bool) -> None:
     """Run a SPARQL SELECT given inline or as a file.
 
     Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
+    from policykg.graph.guard import ServiceRefused
+
     path = Path(query_or_file)
     text = path.read_text("utf-8") if path.suffix == ".rq" and path.is_file() else query_or_file
-    store = open_store(out, endpoint, default_graphs)
+    store = open_store(out, endpoint, default_graphs, timeout=timeout, allow_service=allow_service)
     try:
         table = store.select(text)
+    except (ServiceRefused, TimeoutError) as exc:  # already say what to do
+        _fail(str(exc))
+        raise
     except (SyntaxError, ValueError, OSError) as exc:
         _fail(f"the query failed: {exc}")
         raise

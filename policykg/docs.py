@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from rdflib import DCTERMS, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/policykg/ontology")
@@ -80,14 +83,48 @@ def _description(graph: Graph, node: Node) -> Iterator[tuple[Node, Node, Node]]:
 
 
 def _ontology_page(ontology: Graph) -> str:
+    """pyLODE's page, byte-identical on every run: pyLODE walks rdflib graphs whose indexes are sets (their order
+    follows the per-process string hash seed) and puts class expressions in a set of HTML elements (ordered by
+    memory address). So it runs in a child process with a fixed PYTHONHASHSEED, on a graph with canonical blank node
+    labels built in sorted order, with those element sets sorted by their HTML."""
+    canonical = Graph()
+    for triple in to_canonical_graph(ontology):
+        canonical.add(triple)
+    triples = sorted(canonical.serialize(format="nt", encoding="utf-8").split(b"\n"))
+    prefixes = sorted(f"@prefix {p}: <{n}> .".encode() for p, n in ontology.namespaces())
+    child = subprocess.run([sys.executable, "-c", "from policykg.docs import _pylode_child; _pylode_child()"],
+                           input=b"\n".join([*prefixes, *triples]) + b"\n", capture_output=True, check=False,
+                           env={**os.environ, "PYTHONHASHSEED": "0"})
+    if child.returncode != 0:
+        raise RuntimeError(f"pyLODE failed: {child.stderr.decode('utf-8', 'replace').strip()[-1000:]}")
+    return child.stdout.decode("utf-8")
+
+
+def _pylode_child() -> None:
+    """Child side of `_ontology_page`: prefixes and sorted N-Triples (Turtle) on stdin, the HTML page on stdout."""
+    graph = Graph().parse(data=sys.stdin.buffer.read(), format="turtle")
     with _root_logger_kept():
         if "pylode.version" not in sys.modules:
             version = types.ModuleType("pylode.version")
             version.__version__ = metadata.version("pylode")  # type: ignore[attr-defined]
             sys.modules["pylode.version"] = version
+        import pylode.utils
         from pylode import OntPub
 
-        return OntPub(ontology=ontology, sort_subjects=True).make_html(include_css=True)
+        interleave = pylode.utils.intersperse
+        pylode.utils.intersperse = lambda items, sep: interleave(sorted(items, key=str), sep)
+        page = OntPub(ontology=_sorted_graph(graph), sort_subjects=True).make_html(include_css=True)
+    sys.stdout.buffer.write(page.encode("utf-8"))
+
+
+def _sorted_graph(graph: Graph) -> Graph:
+    """The same triples, added in sorted order (rdflib keeps insertion order where it does not use sets)."""
+    ordered = Graph()
+    for prefix, namespace in graph.namespaces():
+        ordered.bind(prefix, namespace)
+    for triple in sorted(graph):
+        ordered.add(triple)
+    return ordered
 
 
 @contextmanager

@@ -168,42 +168,52 @@ def _port_taken(host: str, port: int) -> bool:
               help="Port on 127.0.0.1 to listen on.")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Output folder holding store/.")
-@click.option("--timeout", "query_timeout", type=click.IntRange(1), default=None,
-              help="Stop any query after this many seconds.")
-def serve(port: int, out: Path, query_timeout: int | None) -> None:
+@click.option("--timeout", "query_timeout", type=click.FloatRange(min=1), default=30, show_default=True,
+              metavar="SECONDS", help="Stop any query after this many seconds (the client gets 504, never half an "
+              "answer).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (federated queries make the server fetch other URLs; refused by default).")
+def serve(port: int, out: Path, query_timeout: float, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint on localhost (oxigraph server; Ctrl-C stops it).
 
-    The default graph is the union of all named graphs, as in `policykg query`; updates are refused (403).
+    The default graph is the union of all named graphs, as in `policykg query`; updates are refused (403), and so
+    are queries with SERVICE unless --allow-service. After `policykg build` the new graph is served automatically.
 
     \b
     Example:
       policykg serve --port 7878
       policykg query who_leads --param task=探访关爱 --endpoint http://127.0.0.1:7878/query
     """
+    from policykg.proxy import GuardedEndpoint
+
+    def say(message: str) -> None:
+        err_console.print(message, style="dim", highlight=False)
+
     try:
-        server = OxigraphServer(out / "store", port, query_timeout=query_timeout).start()
+        endpoint = GuardedEndpoint(out / "store", port, timeout=query_timeout, allow_service=allow_service,
+                                   say=say).start()
     except ServerError as exc:
         _fail(str(exc))
         raise
-    click.echo(f"SPARQL endpoint: {server.query_url}  (read-only; query page: {server.url}/)")
-    click.echo(f"Try: policykg query {EXAMPLE_QUERY} --endpoint {server.query_url}")
-    click.echo("Ctrl-C stops the server.")
-    process = server.process
-    assert process is not None
+    click.echo(f"SPARQL endpoint: {endpoint.query_url}  (read-only; query page: {endpoint.url}/)")
+    click.echo(f"Try: policykg query {EXAMPLE_QUERY} --endpoint {endpoint.query_url}")
+    service = "SERVICE 已允许" if allow_service else "SERVICE 已禁止（--allow-service 可开启）"
+    click.echo(f"查询时限 {query_timeout:g} 秒；{service}；重新构建 {out}/ 后自动切换到新的图数据库。")
+    click.echo("Ctrl-C stops the server.", nl=True)
+    sys.stdout.flush()
     # Ctrl-C, `kill` and a closed terminal all stop the child too (SIGINT may arrive ignored in a background job)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
     try:
-        code = process.wait()
+        while endpoint.alive():
+            time.sleep(0.5)
     except KeyboardInterrupt:
-        server.stop()
+        endpoint.stop()
         err_console.print("server stopped", style="dim")
         return
-    message = server.messages()
-    server.process = None
-    server.stop()
-    _fail(f"the oxigraph server stopped with code {code}: {message or 'no message'}", code=1)
+    endpoint.stop()
+    _fail("oxigraph 服务器意外停止；请重新运行 `policykg serve`", code=1)
 
 
 @cli.command()

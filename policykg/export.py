@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policykg.cells import neutral_row
 from policykg.graph.store import GraphStore
 from policykg.query import load_queries, run_named
 
@@ -181,9 +182,11 @@ def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None
     named = list(zip(sheet_names(sheets), sheets, strict=True)) or [("任务分工表", Sheet("", "", "", "", []))]
     for n, (name, sheet) in enumerate(named, start=1):
         ws = book.create_sheet(name)
-        ws.append(FENGONG_COLUMNS)
-        for row in sheet.rows:
-            ws.append([row[c] for c in FENGONG_COLUMNS])
+        for values in [FENGONG_COLUMNS, *([row[c] for c in FENGONG_COLUMNS] for row in sheet.rows)]:
+            ws.append(neutral_row(values))
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text is a string, never a formula, whatever it starts with
         widths = [_column_width(c, (str(r[c]) for r in sheet.rows)) for c in FENGONG_COLUMNS]
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
@@ -212,8 +215,8 @@ def write_csv(sheets: list[Sheet], path: Path) -> None:
     def write(temp: Path) -> None:
         with temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(FENGONG_COLUMNS)
+            writer.writerow(neutral_row(FENGONG_COLUMNS))
             for sheet in sheets:
-                writer.writerows([row[c] for c in FENGONG_COLUMNS] for row in sheet.rows)
+                writer.writerows(neutral_row(row[c] for c in FENGONG_COLUMNS) for row in sheet.rows)
 
     _atomic_write(path, write)

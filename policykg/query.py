@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
+from policykg.cells import neutral_row
 from policykg.graph.store import GraphStore, ParamValue, ResultTable
 
 
@@ -75,10 +76,11 @@ def run_named(store: GraphStore, query: NamedQuery, params: Mapping[str, ParamVa
 
 
 def to_csv(table: ResultTable) -> str:
+    """CSV for spreadsheets and tools; a cell that would start a formula gets a leading ' (policykg.cells)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+    writer.writerow(neutral_row(table.columns))
+    writer.writerows(neutral_row(row) for row in table.rows)
     return buffer.getvalue()
 
 
