@@ -41,7 +41,7 @@ class Item:
 
 @dataclass
 class Detail:
-    what: Literal["title", "wording", "units", "targets"]
+    what: Literal["title", "wording", "units", "targets", "section"]
     draft: str
     final: str
 
@@ -128,14 +128,19 @@ class Differ:
             return Change("not-in-report" if self.report else "added", None, final)
         moved = final.kind == "task" and home is not None and draft_section is not None and draft_section is not home
         score = round(score or self.score(draft, final), 4)
+        where = [Detail("section", heading(draft_section), self._section_title(final))] if moved else []
         if self._summary(draft, final):
             phrase = self._phrase(draft, final)
             if phrase is None or self._same(phrase, final.title):
-                return Change("moved" if moved else "kept", draft, final, score)
-            details = [Detail("title", phrase, final.title), *wording(phrase, final.title, context=2)]
+                return Change("moved" if moved else "kept", draft, final, score, where)
+            details = [*where, Detail("title", phrase, final.title), *wording(phrase, final.title, context=2)]
             return Change("moved" if moved else "renamed", draft, final, score, details)
         kind: ChangeKind = "moved" if moved else ("kept" if self._same(draft.title, final.title) else "renamed")
-        return Change(kind, draft, final, score, self._details(draft, final))
+        return Change(kind, draft, final, score, [*where, *self._details(draft, final)])
+
+    def _section_title(self, final: Item) -> str:
+        section = next((f for f in self.final if f.path == final.parent), None)
+        return heading(section)
 
     def _summary(self, draft: Item, final: Item) -> bool:
         """A report's item sums up a draft section; a final task is then compared with the phrase that names it."""
@@ -171,6 +176,10 @@ class Differ:
             if draft.targets and sorted(draft.targets) != sorted(final.targets):
                 details.append(Detail("targets", "；".join(draft.targets), "；".join(final.targets)))
         return details
+
+
+def heading(item: Item | None) -> str:
+    return f"{item.number} {item.title}".strip() if item is not None else ""
 
 
 def _unit_list(units: Sequence[tuple[str, str]]) -> str:

@@ -303,7 +303,7 @@ class Emitter:
             q = URIRef(f"{iri}/quantity")
             g.add((iri, PKG.quantity, q))
             g.add((q, RDF.type, QUDT.QuantityValue))
-            g.add((q, QUDT.numericValue, Literal(_decimal(target.value), datatype=XSD.decimal)))
+            g.add((q, QUDT.numericValue, Literal(decimal_value(target.value), datatype=XSD.decimal)))
             g.add((q, QUDT.unit, UNIT[self.vocab.units.get(target.unit, self.vocab.count_unit)]))
             g.add((q, PKG.unitText, Literal(target.unit)))
             if target.scope:
@@ -365,10 +365,15 @@ class Emitter:
 
     def _evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span, n: int = 1) -> None:
         """A Web Annotation selector pair for the span; the n-th statement of a fact gets …/evidence-n."""
-        ev = URIRef(f"{fact}/evidence" if n == 1 else f"{fact}/evidence-{n}")
+        self.evidence(g, fact, source, span, name="evidence" if n == 1 else f"evidence-{n}")
+
+    def evidence(self, g: Graph, fact: URIRef, source: SourceText, span: Span, *, name: str = "evidence",
+                 prop: URIRef = PKG.evidence) -> None:
+        """`{fact}/{name}`: the exact characters of `source` a fact was read from (position and quote selectors)."""
+        ev = URIRef(f"{fact}/{name}")
         pos, quote = URIRef(f"{ev}/position"), URIRef(f"{ev}/quote")
         raw_start, raw_end = source.raw_span(span)
-        g.add((fact, PKG.evidence, ev))
+        g.add((fact, prop, ev))
         g.add((ev, RDF.type, OA.SpecificResource))
         g.add((ev, OA.hasSource, self.source_iri(source)))
         g.add((ev, OA.hasSelector, pos))
@@ -384,7 +389,7 @@ class Emitter:
         g.add((quote, OA.suffix, Literal(source.text[span.end : span.end + QUOTE_CONTEXT])))
 
 
-def _decimal(value: float) -> Decimal:
+def decimal_value(value: float) -> Decimal:
     return Decimal(str(int(value))) if float(value).is_integer() else Decimal(str(value))
 
 

@@ -26,9 +26,12 @@ from policykg import swap
 from policykg.graph import emit
 from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.duties import DutyRules, load_duty_rules
+from policykg.graph.emit_links import link_triples
 from policykg.graph.extract import Extraction, extract, merge_responsibilities, stated_lead_first
+from policykg.graph.gaps import find_gaps
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
 from policykg.graph.lexicon import Lexicon, load_lexicon
+from policykg.graph.links import Linker, LinkRules, load_link_rules
 from policykg.graph.metadata import describe, match_title
 from policykg.graph.model import (
     Agency,
@@ -38,11 +41,13 @@ from policykg.graph.model import (
     Document,
     DocumentLink,
     DocumentMeta,
+    Gap,
     Jurisdiction,
     Note,
     ReportedDocument,
     SourceText,
     Span,
+    TaskLink,
 )
 from policykg.graph.normalize import normalize
 from policykg.graph.notation_rules import load_notation_rules
@@ -76,6 +81,7 @@ class Pipeline:
     duty_rules: DutyRules
     vocab: emit.Vocab
     report_kinds: list[dict[str, Any]]
+    link_rules: LinkRules
 
     def parent_of(self, place: Jurisdiction) -> Jurisdiction | None:
         """The enclosing jurisdiction in GB/T 2260 (景德镇市 → 江西省 → 中华人民共和国)."""
@@ -89,7 +95,7 @@ class Pipeline:
         units = UnitReader(load_unit_grammar(), recognizer)
         return cls(lexicon, recognizer, Resolver(lexicon), load_noise_rules(), TableReader(load_table_rules(), units),
                    load_outline_rules(), NotationReader(load_notation_rules(), units), load_duty_rules(),
-                   emit.load_vocab(), load_report_kinds())
+                   emit.load_vocab(), load_report_kinds(), load_link_rules())
 
 
 @dataclass
@@ -99,6 +105,8 @@ class Corpus:
     sources: list[tuple[SourceText, list[Document]]] = field(default_factory=list)
     agencies: dict[str, Agency] = field(default_factory=dict)
     issues: list[BuildIssue] = field(default_factory=list)
+    links: list[TaskLink] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
     @property
     def documents(self) -> list[Document]:
@@ -255,7 +263,18 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
     _unique_keys(corpus.documents)
     link_safely(described, pipeline, corpus, link_documents)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
+    link_tasks(corpus, pipeline)
     return corpus
+
+
+def link_tasks(corpus: Corpus, pipeline: Pipeline) -> None:
+    """Across documents: task links (implements, same subject, revises) and the gaps of applying documents."""
+    try:
+        linker = Linker(corpus.documents, pipeline.link_rules)
+        corpus.links = linker.links()
+        corpus.gaps = find_gaps(linker)
+    except Exception as exc:  # the documents still build without their links
+        corpus.issues.append(BuildIssue("corpus", f"task links could not be computed: {one_line(exc)}", "error"))
 
 
 def _unique_keys(documents: list[Document]) -> None:
@@ -300,6 +319,9 @@ def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
         target = dataset.graph(graph.identifier)
         for triple in graph:
             target.add(triple)
+    derived = dataset.graph(URIRef(f"{base}graph/derived"))
+    for triple in link_triples(emitter, corpus.documents, corpus.links, corpus.gaps):
+        derived.add(triple)
     return dataset
 
 

@@ -241,4 +241,4 @@ def main() -> None:
 
 
 # Commands kept in their own modules register themselves on `cli` when imported.
-from policykg import coordinator_cli, endpoint_cli  # noqa: E402, F401
+from policykg import coordinator_cli, crossdoc_cli, endpoint_cli  # noqa: E402, F401

@@ -19,7 +19,7 @@ from policykg.coordinate import Answer, CoordinateError
 
 # How much of the terminal each column may take (the quote gets the most).
 _RATIOS = {"原文": 5, "文件": 2, "任务": 2, "牵头单位": 2, "配合单位": 2, "单位": 2, "指标": 2}
-_NARROW = {"序号", "角色", "目标值", "完成时限", "地区", "依据"}
+_NARROW = {"序号", "角色", "目标值", "完成时限", "地区", "依据", "相似度", "变化"}
 
 
 def _fail(message: str, hints: list[str] | None = None, code: int = 1) -> None:

@@ -19,7 +19,7 @@ from policykg.cells import neutral_row
 from policykg.graph.store import GraphStore
 from policykg.query import load_queries, run_named
 
-__all__ = ["FENGONG_COLUMNS", "Sheet", "fengong", "sheet_names", "write_csv", "write_xlsx"]
+__all__ = ["FENGONG_COLUMNS", "ExtraSheet", "Sheet", "fengong", "sheet_names", "write_csv", "write_xlsx"]
 
 FENGONG_COLUMNS = ["序号", "文件", "任务", "牵头单位", "配合单位", "目标指标", "完成时限", "原文出处"]
 # Widest a column may grow, in Excel width units (a Chinese character takes about two).
@@ -141,7 +141,7 @@ def _display_width(text: str) -> int:
 
 def _column_width(column: str, values: Iterable[str]) -> float:
     widest = max((_display_width(line) for v in values for line in v.split("\n")), default=0)
-    return float(min(_MAX_WIDTH[column], max(_display_width(column) + 2, widest + 2)))
+    return float(min(_MAX_WIDTH.get(column, 40), max(_display_width(column) + 2, widest + 2)))
 
 
 def _lines(text: str, width: float) -> int:
@@ -165,7 +165,17 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None) -> None:
+@dataclass
+class ExtraSheet:
+    """A sheet beside the documents' sheets (e.g. 未承接事项): its name, columns and rows."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+
+def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None,
+               extra: Iterable[ExtraSheet] = ()) -> None:
     """One worksheet per document: bold frozen header, wrapped text, widths and heights suited to Chinese."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -179,15 +189,18 @@ def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None
     body_align = Alignment(vertical="top", wrap_text=True)
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    named = list(zip(sheet_names(sheets), sheets, strict=True)) or [("任务分工表", Sheet("", "", "", "", []))]
+    named: list[tuple[str, Sheet | ExtraSheet]] = [
+        *(list(zip(sheet_names(sheets), sheets, strict=True)) or [("任务分工表", Sheet("", "", "", "", []))]),
+        *((e.name, e) for e in extra if e.rows)]
     for n, (name, sheet) in enumerate(named, start=1):
         ws = book.create_sheet(name)
-        for values in [FENGONG_COLUMNS, *([row[c] for c in FENGONG_COLUMNS] for row in sheet.rows)]:
+        columns = sheet.columns if isinstance(sheet, ExtraSheet) else FENGONG_COLUMNS
+        for values in [columns, *([row[c] for c in columns] for row in sheet.rows)]:
             ws.append(neutral_row(values))
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text is a string, never a formula, whatever it starts with
-        widths = [_column_width(c, (str(r[c]) for r in sheet.rows)) for c in FENGONG_COLUMNS]
+        widths = [_column_width(c, (str(r[c]) for r in sheet.rows)) for c in columns]
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         for cell in ws[1]:
@@ -195,7 +208,7 @@ def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None
         for r, row in enumerate(sheet.rows, start=2):
             for cell in ws[r]:
                 cell.alignment, cell.border = body_align, border
-            lines = max(_lines(str(row[c]), w) for c, w in zip(FENGONG_COLUMNS, widths, strict=True))
+            lines = max(_lines(str(row[c]), w) for c, w in zip(columns, widths, strict=True))
             ws.row_dimensions[r].height = min(_MAX_ROW_POINTS, lines * _LINE_POINTS)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions

@@ -34,6 +34,7 @@ from policykg.viz.graphs import (
     lineage_graph,
     load,
     overview_graph,
+    query_text,
     short,
 )
 
@@ -364,13 +365,40 @@ def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
                 f"agency-{digest(iri)}.html",
             )
         )
+    views.extend(cross_document_views(store, out_dir))
+    group_of = {kind: n for n, (_, kinds) in enumerate(GROUPS) for kind in kinds}
+    views.sort(key=lambda v: group_of[v.kind])  # index order; stable within a group
     write_index(out_dir, views, data)
     remove_stale(out_dir, (v.file_name for v in views))
     return views
 
 
+def cross_document_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
+    """The implementation tree, and a diff page for every draft whose final text is in the graph."""
+    from policykg.crossdoc import diff_documents, diff_html, documents_by_iri
+    from policykg.viz.tree import implementation_tree
+
+    tree = implementation_tree(store)
+    title = "落实关系：国家条目 → 省级任务 → 市级任务"
+    page = environment().get_template("tree.html").render(title=title, tree=tree)
+    write_atomic(out_dir / "implementation.html", page)
+    views = [ViewInfo(title, "implementation.html", tree.shown, tree.links, "implementation")]
+    known = documents_by_iri(store)
+    for row in store.select(query_text("versions")).records():
+        draft, final = known.get(row["draft"]), known.get(row["final"])
+        if draft is None or final is None:
+            continue
+        result = diff_documents(store, draft, final)
+        name = f"diff-{digest(draft.iri + final.iri)}.html"
+        write_atomic(out_dir / name, diff_html(result, draft, final))
+        views.append(ViewInfo(f"文本比对：{short(draft.title, 24)} → {short(final.display, 30)}", name,
+                              len(result.changes), 0, "diff"))
+    return views
+
+
 GROUPS = [
-    ("总体视图", ("overview", "collaboration", "lineage")),
+    ("总体视图", ("overview", "collaboration", "lineage", "implementation")),
+    ("文本比对", ("diff",)),
     ("文件视图", ("document",)),
     ("机构视图", ("agency",)),
 ]
@@ -395,7 +423,7 @@ def remove_stale(out_dir: Path, keep: Iterable[str]) -> None:
     """Drop per-document / per-agency pages of a previous run whose document or agency is gone."""
     wanted = set(keep)
     for path in out_dir.glob("*.html"):
-        if re.fullmatch(r"(document|agency)-[0-9a-f]{12}\.html", path.name) and path.name not in wanted:
+        if re.fullmatch(r"(document|agency|diff)-[0-9a-f]{12}\.html", path.name) and path.name not in wanted:
             path.unlink()
 
 
