@@ -187,15 +187,15 @@ def _unit_list(units: Sequence[tuple[str, str]]) -> str:
 
 
 def wording(draft: str, final: str, *, longest: int = 8, context: int = 6) -> list[Detail]:
-    """Short replacements between two versions of a text (支持 → 鼓励), each quoted with a little context."""
+    """Short edits between two versions of a text (支持 → 鼓励, 低保 → 低保、特困), each quoted with context."""
     matcher = difflib.SequenceMatcher(a=draft, b=final, autojunk=False)
     if matcher.ratio() < 0.5:  # rewritten rather than edited: no word-level story to tell
         return []
     found: list[Detail] = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op != "replace" or a2 - a1 > longest or b2 - b1 > longest:
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():  # short replacements, insertions and deletions
+        if op == "equal" or a2 - a1 > longest or b2 - b1 > longest:
             continue
-        if not _PUNCT.sub("", draft[a1:a2]) or not _PUNCT.sub("", final[b1:b2]):
+        if not _PUNCT.sub("", draft[a1:a2]) and not _PUNCT.sub("", final[b1:b2]):
             continue
         found.append(Detail("wording", draft[max(0, a1 - context) : a2 + context],
                             final[max(0, b1 - context) : b2 + context]))

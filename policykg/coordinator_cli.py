@@ -210,7 +210,8 @@ def fengong_cmd(xlsx_path: Path | None, csv_path: Path | None, out: Path, endpoi
 
     Example: policykg export fengong --xlsx 任务分工表.xlsx --csv 任务分工表.csv
     """
-    from policykg.export import fengong, write_csv, write_xlsx
+    from policykg.crossdoc import gaps
+    from policykg.export import ExtraSheet, fengong, write_csv, write_xlsx
 
     if xlsx_path is None and csv_path is None:
         _fail("say where to write the table", ["add --xlsx FILE, --csv FILE or both, e.g. --xlsx 任务分工表.xlsx"], 2)
@@ -230,7 +231,8 @@ def fengong_cmd(xlsx_path: Path | None, csv_path: Path | None, out: Path, endpoi
 
             sheets = fengong(store, progress)
             if xlsx_path is not None:
-                write_xlsx(sheets, xlsx_path, progress)
+                missing = gaps(store, None)
+                write_xlsx(sheets, xlsx_path, progress, [ExtraSheet("未承接事项", missing.columns, missing.rows)])
             if csv_path is not None:
                 write_csv(sheets, csv_path)
     except OSError as exc:

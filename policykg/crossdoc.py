@@ -48,16 +48,19 @@ class DocumentRef:
     title: str
     number: str
     source_file: str
+    status: str = "final"
 
     @property
     def display(self) -> str:
-        return f"{self.title}（{self.number}）" if self.number else self.title
+        status = f"（{code_labels('status')[self.status]}）" if self.status == "draft" else ""
+        return f"{self.title}{status}（{self.number}）" if self.number else f"{self.title}{status}"
 
 
 def documents_by_iri(store: GraphStore) -> dict[str, DocumentRef]:
     """Every document and report of the graph."""
     table = run_named(store, load_queries()["documents"])
-    docs = [DocumentRef(r["doc"] or "", r["document_title"] or "", r["document_number"] or "", r["source_file"] or "")
+    docs = [DocumentRef(r["doc"] or "", r["document_title"] or "", r["document_number"] or "", r["source_file"] or "",
+                        r["status"] or "final")
             for r in (dict(zip(table.columns, row, strict=True)) for row in table.rows)]
     return {d.iri: d for d in docs}
 
@@ -66,8 +69,9 @@ def find_document(store: GraphStore, text: str) -> DocumentRef:
     """The one document a user names by 文号, file name or a part of its title."""
     docs = list(documents_by_iri(store).values())
     wanted = simplify(text.strip())
-    exact = [d for d in docs if wanted in (simplify(d.number), simplify(d.source_file), simplify(d.title))]
-    found = exact or [d for d in docs if wanted and (wanted in simplify(d.title) or wanted in simplify(d.number))]
+    exact = [d for d in docs if wanted in (simplify(d.number), simplify(d.source_file),
+                                           simplify(d.source_file.rsplit(".", 1)[0]), simplify(d.title))]
+    found = exact or [d for d in docs if wanted and (wanted in simplify(d.display) or wanted in simplify(d.number))]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -79,23 +83,24 @@ def find_document(store: GraphStore, text: str) -> DocumentRef:
 # --- gaps -----------------------------------------------------------------------------------------------------
 
 
-def gaps(store: GraphStore, document: str) -> Answer:
-    """The measures of the higher document that `document` applies and does not take up, with the nearest quote."""
-    doc = find_document(store, document)
-    table = run_named(store, load_queries()["gaps"], {"doc": doc.number or doc.title})
+def gaps(store: GraphStore, document: str | None) -> Answer:
+    """The measures of the higher document that `document` applies and does not take up, with the nearest quote;
+    with `document` None, the gaps of every document."""
+    doc = find_document(store, document) if document is not None else None
+    table = run_named(store, load_queries()["gaps"], {"doc": (doc.number or doc.title) if doc else ""})
     answer = Answer(GAP_COLUMNS, table_columns=GAP_COLUMNS[:5])
     for row in (dict(zip(table.columns, r, strict=True)) for r in table.rows):
-        if row["source_file"] != doc.source_file:
+        if doc is not None and row["source_file"] != doc.source_file:
             continue
         answer.add({
-            "文件": doc.display,
+            "文件": doc.display if doc else row["document_title"] or "",
             "上级条目": f"（{row['national_item_number']}）{row['national_item_title']}",
             "未承接举措": row["measure"] or "",
             "最接近的本文件表述": row["nearest"] or "",
             "相似度": f"{float(row['score'] or 0):.2f}",
             "来源文件": row["source_file"] or "",
         })
-    if not answer.rows:
+    if not answer.rows and doc is not None:
         answer.notes.append(f"{doc.display}：没有未承接的举措（或它没有贯彻落实图谱中的上级文件）")
     return answer
 
@@ -181,7 +186,9 @@ def diff_html(result: DiffResult, draft: DocumentRef, final: DocumentRef) -> str
     notes = "".join(f"<p class=\"note\">{html.escape(n)}</p>" for n in answer.notes)
     title = f"{draft.title} → {final.display}"
     return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{html.escape(title)}</title>
 <style>body{{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;}}table{{border-collapse:collapse;width:100%}}
 td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}}
 tr.moved{{background:#fff4d6}}tr.renamed{{background:#eef6ff}}tr.added{{background:#eaffea}}

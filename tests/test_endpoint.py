@@ -39,6 +39,8 @@ IRI_SOURCES = {
              "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 2",
     "task": "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/policykg/ontology#hasResponsibility> ?r } "
             "GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 2",
+    "document": "SELECT ?x (COUNT(*) AS ?n) WHERE { ?p <http://data.europa.eu/eli/ontology#is_part_of> ?x . "
+                "?x <https://w3id.org/policykg/ontology#source> ?f } GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 2",
 }
 
 

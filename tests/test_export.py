@@ -47,8 +47,11 @@ def test_workbook_has_one_sheet_per_document(files: tuple[Path, Path], documents
     from openpyxl import load_workbook
 
     book = load_workbook(files[0])
-    assert len(book.sheetnames) == documents
-    for ws in book.worksheets:
+    assert book.sheetnames[-1] == "未承接事项"  # the gaps of the documents that apply a higher one
+    header = [c.value for c in book["未承接事项"][1]]
+    assert header == ["文件", "上级条目", "未承接举措", "最接近的本文件表述", "相似度", "来源文件"]
+    assert len(book.sheetnames) == documents + 1
+    for ws in book.worksheets[:-1]:
         assert [c.value for c in ws[1]] == export.FENGONG_COLUMNS
         assert all(c.font.b for c in ws[1])
         assert ws.freeze_panes == "A2"
@@ -85,7 +88,7 @@ def test_csv_has_the_same_rows_with_bom(files: tuple[Path, Path]) -> None:
         rows = list(csv.reader(handle))
     assert rows[0] == export.FENGONG_COLUMNS
     book = load_workbook(xlsx)
-    in_book = [["" if v is None else str(v) for v in r] for ws in book.worksheets
+    in_book = [["" if v is None else str(v) for v in r] for ws in book.worksheets[:-1]  # the last sheet holds the gaps
                for r in ws.iter_rows(min_row=2, values_only=True)]
     assert rows[1:] == in_book
     assert not [p for p in xlsx.parent.iterdir() if p.name.startswith(".")]  # no temporary files left

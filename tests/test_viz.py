@@ -71,11 +71,11 @@ def page_data(path: Path) -> tuple[list[dict], list[dict]]:
 def test_render_writes_every_view_and_an_index(rendered: tuple[list[ViewInfo], Path]) -> None:
     views, out = rendered
     kinds = [v.kind for v in views]
-    assert kinds[:3] == ["overview", "collaboration", "lineage"]
+    assert kinds[:4] == ["overview", "collaboration", "lineage", "implementation"]
     assert kinds.count("document") == 2
     assert kinds.count("agency") == 7  # every agency with a responsibility; 国务院 only passed the document
     assert len({v.file_name for v in views}) == len(views)
-    for view in views:
+    for view in (v for v in views if v.kind not in ("implementation", "diff")):  # plain HTML, see test_browser
         nodes, edges = page_data(out / view.file_name)
         assert (len(nodes), len(edges)) == (view.node_count, view.edge_count), view.file_name
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -132,7 +132,7 @@ def test_physics_settles_then_stops(rendered: tuple[list[ViewInfo], Path]) -> No
 def test_pages_are_offline(rendered: tuple[list[ViewInfo], Path]) -> None:
     _, out = rendered
     pages = sorted(out.glob("*.html"))
-    assert len(pages) == 13
+    assert len(pages) == 14  # 3 overall views, the implementation tree, 2 documents, 7 agencies, the index
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not REMOTE.search(text), (page.name, REMOTE.search(text).group(0))
@@ -165,7 +165,9 @@ def test_document_text_is_escaped_everywhere(rendered: tuple[list[ViewInfo], Pat
     for page in out.glob("*.html"):
         text = page.read_text(encoding="utf-8").replace(vis_js, "")  # vis-network itself has a "<b>" string
         assert "<script>window" not in text and "<img" not in text and "<b>" not in text, page.name
-        assert len(re.findall(r"<script\b", text)) == (0 if page.name == "index.html" else 2), page.name
+        plain = page.name in ("index.html", "implementation.html") or page.name.startswith("diff-")
+        scripted = not plain
+        assert len(re.findall(r"<script\b", text)) == (2 if scripted else 0), page.name
     nodes, _ = page_data(out / "overview.html")
     hostile = next(n for n in nodes if n["id"] == HOSTILE_TASK)
     assert hostile["title"].startswith("任务 1.1：（一）&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x")
@@ -271,5 +273,10 @@ def test_empty_store_still_renders(tmp_path: Path) -> None:
     store = ox.Store(str(tmp_path / "empty"))
     del store
     views = render_views(EmbeddedStore(tmp_path / "empty"), tmp_path / "out")
-    assert [(v.kind, v.node_count) for v in views] == [("overview", 0), ("collaboration", 0), ("lineage", 0)]
+    assert [(v.kind, v.node_count) for v in views] == [
+        ("overview", 0),
+        ("collaboration", 0),
+        ("lineage", 0),
+        ("implementation", 0),
+    ]
     assert (tmp_path / "out" / "index.html").exists()
