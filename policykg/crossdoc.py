@@ -65,19 +65,28 @@ def documents_by_iri(store: GraphStore) -> dict[str, DocumentRef]:
     return {d.iri: d for d in docs}
 
 
-def find_document(store: GraphStore, text: str) -> DocumentRef:
-    """The one document a user names by 文号, file name or a part of its title."""
+def matching_documents(store: GraphStore, text: str) -> list[DocumentRef]:
+    """The documents a user may mean by 文号, file name or a part of its title: exact matches first."""
     docs = list(documents_by_iri(store).values())
     wanted = simplify(text.strip())
     exact = [d for d in docs if wanted in (simplify(d.number), simplify(d.source_file),
                                            simplify(d.source_file.rsplit(".", 1)[0]), simplify(d.title))]
-    found = exact or [d for d in docs if wanted and (wanted in simplify(d.display) or wanted in simplify(d.number))]
+    return exact or [d for d in docs if wanted and (wanted in simplify(d.display) or wanted in simplify(d.number))]
+
+
+def one_document(text: str, found: list[DocumentRef]) -> DocumentRef:
+    """The single match, or a message that says how to name the document better."""
     if len(found) == 1:
         return found[0]
     if not found:
         raise CoordinateError(f"没有找到文件“{text}”：请用文号、文件名或标题中的一段")
     names = "；".join(d.display for d in found[:5])
     raise CoordinateError(f"“{text}”对应多个文件：{names}。请给出文号或更长的标题")
+
+
+def find_document(store: GraphStore, text: str) -> DocumentRef:
+    """The one document a user names by 文号, file name or a part of its title."""
+    return one_document(text, matching_documents(store, text))
 
 
 # --- gaps -----------------------------------------------------------------------------------------------------
@@ -128,6 +137,14 @@ def outline_items(store: GraphStore, doc: DocumentRef) -> tuple[list[Item], bool
     return list(items.values()), report
 
 
+def revised_sources(store: GraphStore, final: DocumentRef) -> set[str]:
+    """The source files holding items that tasks of `final` revise (the drafts it came from)."""
+    table = run_named(store, load_queries()["task_links"])
+    rows = (dict(zip(table.columns, r, strict=True)) for r in table.rows)
+    return {r["other_source_file"] or "" for r in rows
+            if r["relation"] == "revises" and r["source_file"] == final.source_file}
+
+
 def diff_documents(store: GraphStore, draft: DocumentRef, final: DocumentRef,
                    rules: LinkRules | None = None) -> DiffResult:
     draft_items, report = outline_items(store, draft)
@@ -137,7 +154,12 @@ def diff_documents(store: GraphStore, draft: DocumentRef, final: DocumentRef,
 
 def diff(store: GraphStore, draft: str, final: str) -> tuple[DiffResult, DocumentRef, DocumentRef]:
     """What changed from `draft` to `final` (each named by 文号, file or title)."""
-    draft_doc, final_doc = find_document(store, draft), find_document(store, final)
+    final_doc = find_document(store, final)
+    candidates = [d for d in matching_documents(store, draft) if d.iri != final_doc.iri]
+    if len(candidates) > 1:  # 征求意见稿 matches every draft: keep the ones the final text revises
+        drafts = revised_sources(store, final_doc)
+        candidates = [d for d in candidates if d.source_file in drafts] or candidates
+    draft_doc = one_document(draft, candidates) if candidates else find_document(store, draft)
     if draft_doc.iri == final_doc.iri:
         raise CoordinateError("征求意见稿与正式文本是同一个文件")
     return diff_documents(store, draft_doc, final_doc), draft_doc, final_doc

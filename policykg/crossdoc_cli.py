@@ -51,6 +51,8 @@ def diff_cmd(draft: str, final: str, fmt: str, output: Path | None, out: Path, e
     Each document is named by its 文号, file name or part of its title. A draft known only from a news report
     shows only what the report states.
 
+    A loose name such as 征求意见稿 is taken as the draft that the final text revises.
+
     Example: policykg diff 征求意见稿 黔府办发〔2023〕21号
     """
     from policykg.crossdoc import diff, diff_answer, diff_html, diff_json

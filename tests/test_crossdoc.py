@@ -13,7 +13,8 @@ from conftest import FIXTURES
 
 from policykg.build import run_build
 from policykg.cli import cli
-from policykg.crossdoc import diff, diff_html, diff_json, gaps
+from policykg.coordinate import CoordinateError
+from policykg.crossdoc import diff, diff_html, diff_json, find_document, gaps
 from policykg.graph.store import EmbeddedStore
 from policykg.query import load_queries, run_named
 
@@ -102,3 +103,11 @@ def test_diff_of_one_document_with_itself_is_refused(built: Path) -> None:
 def test_gaps_sheet_lists_every_document_gap(store: EmbeddedStore) -> None:
     everything = gaps(store, None)
     assert {r["来源文件"][:3] for r in everything.rows} >= {"001", "003"}
+
+
+def test_a_draft_named_loosely_is_the_one_the_final_text_revises(store: EmbeddedStore) -> None:
+    # two drafts in the corpus match 征求意见稿 (the Guizhou one in a report, Jingdezhen's own); the final revises one
+    _, draft, _ = diff(store, "征求意见稿", "黔府办发〔2023〕21号")
+    assert draft.source_file.startswith("000_")
+    with pytest.raises(CoordinateError, match="对应多个文件"):
+        find_document(store, "征求意见稿")
