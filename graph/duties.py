@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from policykg.graph.model import AgencyMention, Duty, Span
+from policykg.graph.spans import SpanIndex
 
 _SENTENCE_SPLIT = "。;!?！？\n"
 _CLAUSE_START = ",:;。\n "
@@ -88,12 +89,13 @@ def _mention_groups(key: str, sentence: Span, finder: AgencyFinder) -> list[list
 def find_duties(key: str, text: str, paragraphs: list[Span], rules: DutyRules, finder: AgencyFinder,
                 excluded: list[Span]) -> list[Duty]:
     duties: list[Duty] = []
+    inside_clause = SpanIndex((span, True) for span in excluded)
     for para in paragraphs:
         for sentence in _sentences(key, para):
             groups = _mention_groups(key, sentence, finder)
             for index, group in enumerate(groups):
                 start = group[0].start
-                if any(x.start <= start < x.end for x in excluded):
+                if inside_clause.holds(start):
                     continue
                 if not _duty_agent_position(key, sentence.start, start, rules):
                     continue

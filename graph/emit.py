@@ -32,6 +32,7 @@ from policykg.graph.model import (
     Task,
 )
 from policykg.graph.outline import iter_nodes
+from policykg.graph.spans import SpanIndex
 
 DEFAULT_BASE = "https://w3id.org/policykg/id/"
 PKG = Namespace("https://w3id.org/policykg/ontology#")
@@ -203,6 +204,7 @@ class Emitter:
             self._part(g, d, d, node, doc)
         for task in doc.tasks:
             self._task(g, d, task, doc, agencies, used)
+        part_of = SpanIndex((p, node) for node in iter_nodes(doc.outline) for p in node.paragraphs)
         for n, duty in enumerate(sorted(doc.duties + [x for t in doc.tasks for x in t.duties],
                                         key=lambda x: x.span), start=1):
             iri = URIRef(f"{d}/duty/{n}")
@@ -216,7 +218,7 @@ class Emitter:
                 g.add((iri, PKG.partner, self.agency_iri(agencies[key])))
             g.add((iri, PKG.dutyText, Literal(duty.duty, lang="zh")))
             g.add((iri, PKG.pattern, Literal(duty.pattern)))
-            part = _innermost(doc.outline, duty.span)
+            part = part_of.first(duty.span.start)  # the innermost part: its own paragraphs hold the duty
             if part is not None:
                 g.add((iri, PKG.inPart, self.part_iri(d, part)))
             self._evidence(g, iri, source, duty.span)
@@ -391,13 +393,3 @@ class Emitter:
 
 def decimal_value(value: float) -> Decimal:
     return Decimal(str(int(value))) if float(value).is_integer() else Decimal(str(value))
-
-
-def _innermost(nodes: list[OutlineNode], span: Span) -> OutlineNode | None:
-    for node in nodes:
-        if any(p.start <= span.start < p.end for p in node.paragraphs):
-            return node
-        inner = _innermost(node.children, span)
-        if inner is not None:
-            return inner
-    return None

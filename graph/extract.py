@@ -27,6 +27,7 @@ from policykg.graph.model import (
 )
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, iter_nodes
+from policykg.graph.spans import SpanIndex
 
 # Precedence when one unit is named twice in a task: a stated lead over anything, explicit over list order.
 _ROLE_RANK = {"lead": 0, "co": 1}
@@ -166,6 +167,8 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                 found.append(Responsibility(_mention(text, unit.span), unit.role, unit.basis, clause.span,
                                             unit.position))
             if clause.inherit is not None:  # the rule's units are this task's too, and every later task's
+                same = [text[u.start : u.end] for u in clause.inherit[1]]  # a restated rule replaces the earlier one
+                rules = [r for r in rules if [text[u.start : u.end] for u in r[1]] != same]
                 rules.append((*clause.inherit, node.span.start))
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", clause.inherit[0])
                              for u in clause.inherit[1])
@@ -189,8 +192,9 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
 
     all_duties = find_duties(key, text, article.paragraphs, duty_rules, finder, clause_spans)
     outside: list[Duty] = []
+    task_of = SpanIndex((p, t) for t in tasks for p in t.node.paragraphs)
     for duty in all_duties:
-        owner = next((t for t in tasks if any(p.start <= duty.span.start < p.end for p in t.node.paragraphs)), None)
+        owner = task_of.first(duty.span.start)
         (owner.duties if owner is not None else outside).append(duty)
     for task in tasks:
         _duty_leads(task)

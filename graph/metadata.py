@@ -171,9 +171,15 @@ def _locate(ctx: Ctx, needle: str, within: Span | None) -> Span | None:
     """Where `needle` is written (whitespace allowed between characters): inside `within`, else in the region."""
     if not needle:
         return None
-    pattern = _loose(needle)
     candidates = [within] if within is not None else []
     candidates += ctx.spans
+    folded = fold(needle)
+    if not any(c.isspace() for c in folded):  # written as given: str.find, no pattern the size of the needle
+        for span in candidates:
+            at = ctx.view.find(folded, span.start, span.end)
+            if at >= 0:
+                return Span(at, at + len(folded))
+    pattern = _loose(needle)
     for span in candidates:
         m = pattern.search(ctx.view, span.start, span.end)
         if m:

@@ -7,7 +7,6 @@ place, a level marker relative to the document's jurisdiction, or the document's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple
 
 from policykg.graph.lexicon import WS, Lexicon, Region, t2s_converter, to_key
 from policykg.graph.model import Agency, Jurisdiction
@@ -50,7 +49,8 @@ class Resolver:
                 self._simplify = t2s_converter()
             match_key = self._simplify(to_key(written))
         match_key = WS.sub("", match_key).strip(",;:、。")
-        memo = (match_key, *(astuple(jurisdiction) if jurisdiction is not None else ()))
+        place = jurisdiction  # the four plain fields, not dataclasses.astuple (a deep copy per call)
+        memo = (match_key, *((place.code, place.name, place.short, place.level) if place is not None else ()))
         interpretation = self._interpreted.get(memo)
         if interpretation is None:
             interpretation = self._interpreted[memo] = self._interpret(match_key, jurisdiction)
