@@ -156,6 +156,7 @@ def _never_title(view: str) -> bool:
     return (
         any(re.search(p, view) for p in layout()["title"]["not_title"])
         or any(re.search(p, view) for p in layout()["patterns"]["outline_marker"])
+        or re.search(layout()["patterns"]["bare_item_number"], view) is not None
         or any(re.search(p, view) for p in layout()["patterns"]["closing_line"])
         or view.rstrip()[-1:] in ("。", "!", "！") or "。" in view or len(view) > 80
     )

@@ -168,7 +168,8 @@ def _choose_title(paras: list[_Para]) -> tuple[str, Span | None, int]:
         # no line ends like a title: the first short heading-like line (a table's caption), else none
         window = paras[: layout()["title"]["search_lines"]]
         index = next((n for n, p in enumerate(window) if _heading_like(p) and not _not_title(p)
-                      and not _is_closing(p) and not matches("outline_marker", p.text) and len(p.key) >= 6), None)
+                      and not _is_closing(p) and not matches("outline_marker", p.text) and len(p.key) >= 6
+                      and not _opens_bare_list(window, n) and not _continues_bare_list(window, n)), None)
         if index is None:
             return "", None, -1
         para = _title_candidate(paras[index])
@@ -228,6 +229,8 @@ def _appended_start(paras: list[_Para], title_index: int) -> int | None:
             continue
         if _plain(_heading_at(paras, i).text) in _plain(before):
             continue  # the text before names it (a covering notice and the policy it issues)
+        if _continues_bare_list(paras, i) or _opens_bare_list(paras, i):  # a list's items, not a headline
+            continue
         tops = [n for p in paras[:i] if (n := _outline_top(p.text)) is not None]
         next_top = next((n for p in paras[i:] if (n := _outline_top(p.text)) is not None), None)
         if tops and next_top == tops[-1] + 1:
@@ -235,6 +238,23 @@ def _appended_start(paras: list[_Para], title_index: int) -> int | None:
         if cosine(bigrams(before), bigrams(after)) < conf["max_similarity"]:
             return i
     return None
+
+
+def _bare_number(text: str) -> int | None:
+    found = re.match(layout()["patterns"]["bare_item_number"], text)
+    return int(found.group(1)) if found else None
+
+
+def _continues_bare_list(paras: list[_Para], i: int) -> bool:
+    """Paragraph i is item N of a list whose item N-1 (numbered the same bare way) stands before it."""
+    number = _bare_number(paras[i].key)
+    return number is not None and any(_bare_number(p.key) == number - 1 for p in paras[:i])
+
+
+def _opens_bare_list(paras: list[_Para], i: int) -> bool:
+    """Paragraph i is item N of a bare-numbered list whose item N+1 follows: a list item, not a title."""
+    number = _bare_number(paras[i].key)
+    return number is not None and any(_bare_number(p.key) == number + 1 for p in paras[i + 1 :])
 
 
 def _heading_at(paras: list[_Para], i: int) -> _Heading:

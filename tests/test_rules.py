@@ -160,3 +160,9 @@ def test_target_cell_example(cell: str, comparator: str, value: str) -> None:
     (target,) = row_targets(source, found.tasks[0].node, default_rules())
     assert (target.comparator, target.value, target.deadline.year if target.deadline else None) == (
         comparator, float(value), 2025)
+
+
+@pytest.mark.parametrize("example", LAYOUT["patterns"]["bare_item_examples"])
+def test_bare_item_number_examples(example: dict[str, object]) -> None:
+    found = re.match(LAYOUT["patterns"]["bare_item_number"], str(example["line"]))
+    assert (int(found.group(1)) if found else "") == example["number"]

@@ -263,3 +263,19 @@ def test_corpus_paragraph_quotes_map_to_raw(prefix: str) -> None:
             raw_start, raw_end = source.raw_span(span)
             written = "".join(c for c in source.raw[raw_start:raw_end] if not c.isspace())
             assert written == "".join(c for c in source.quote(span) if not c.isspace())
+
+
+def test_bare_numbered_items_of_a_news_page_are_neither_title_nor_appended_articles() -> None:
+    """"1建设…" / "2新增…": a list run into its numbers (a news page's 民生实事), not ten headlines."""
+    body = "本报讯 今年全市将办好一批民生实事，市政府日前召开会议作出部署，要求各部门细化措施、压实责任、按期完成。"
+    items = [
+        ("1建设城乡社区嵌入式养老服务站点", "在各县区新建社区嵌入式服务站点四十个，配齐助餐、助浴、康复设备，方便老人就近获得服务。"),
+        ("2改造老旧小区供水管网", "更新老化供水管道一百二十公里，解决高层住户水压不足问题，年底前全部完成管网切换。"),
+        ("3开展青少年视力筛查", "对中小学在校学生免费开展视力筛查两次，建立视力健康档案，对近视学生开展跟踪干预。"),
+    ]
+    text = body + "\n" + "".join(f"{head}\n{para}\n" for head, para in items)
+    source = from_text(text)
+    articles, warnings = segment(source)
+    assert len(articles) == 1 and warnings == []
+    assert articles[0].title == ""
+    assert [head for head, _ in items] == [t for t in texts(source, articles[0]) if t[0].isdigit()]
