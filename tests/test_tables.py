@@ -45,6 +45,16 @@ def test_pipe_rows_with_a_merged_lead_cell_take_the_unit_above() -> None:
     ]
 
 
+def test_category_column_and_units_written_with_their_heads_names() -> None:
+    """大类 groups the rows (a merged cell: later rows start at 序号); 牵头单位及主要负责人 gives units, not people."""
+    flattenings, found = rows("pipe_category_unit_head.txt")
+    assert flattenings == ["pipe"]
+    assert [(number, units) for number, _, units, _ in found] == [
+        ("1", [("县民政局", "lead")]), ("2", [("县残联", "lead")]), ("3", [("县交通运输局", "lead")]),
+    ]
+    assert [values for *_, values in found][1:] == [[200.0], [60.0]]
+
+
 def test_one_cell_per_line_with_several_units_one_per_line() -> None:
     flattenings, found = rows("cells_per_line.txt")
     assert flattenings == ["cell-per-line"]
@@ -105,7 +115,7 @@ def test_units_of_items_written_in_running_text(name: str, expected: list[tuple[
 def test_every_table_fixture_is_tested() -> None:
     tested = {"pipe_merged_lead.txt", "cells_per_line.txt", "spaced_header.txt", "indicators.txt",
               "run_on_items.txt", "lines_lead_then_list.txt", "huitong_phrases.txt", "ocr_trailing_unit.txt",
-              "box_drawn.txt"}
+              "box_drawn.txt", "pipe_category_unit_head.txt"}
     assert {p.name for p in Path(TABLES).glob("*.txt")} == tested
 
 
