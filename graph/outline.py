@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from policykg.graph.model import Article, Cell, Note, OutlineNode, Row, Span, Table
+from policykg.graph.tables import leading_number
 
 _SENTENCE_END = "。;；!！?？"
 _CLAUSE_END = ",，:："
@@ -271,8 +272,10 @@ class _Builder:
         in_category = len(self.stack) > base and self.stack[base].table is table and self.stack[base].row is None
         level = base + (2 if in_category else 1)
         number_cell = next(iter(table.cells(row, ("number",))), None)
-        number = text[number_cell.span.start : number_cell.span.end] if number_cell else str(row.index + 1)
         titles = [c for c in table.cells(row, ("title",)) if c.sub_row == 0] or table.cells(row, ("title",))
+        own = leading_number(text[titles[0].span.start : titles[0].span.end]) if titles else None  # a sub-row
+        number = (text[number_cell.span.start : number_cell.span.end] if number_cell
+                  else str(own) if own is not None else str(row.index + 1))
         title = Span(titles[0].span.start, titles[-1].span.end) if titles else row.span
         heading = heading_of(self.source.key, title.start, title.end, 10_000)
         # target cells holding text are read like the task's text; a value alone ("95%") is read by its column

@@ -222,7 +222,8 @@ class TableReader:
             groups, i = self._numbered_groups(key, lines, i, flattening, len(columns))
         rows: list[Row] = []
         for pieces in groups:
-            row = self._row(pieces, fields, len(rows), multi=flattening != "pipe" or len(pieces) > len(fields))
+            row = self._row(pieces, fields, len(rows), multi=flattening != "pipe" or len(pieces) > len(fields),
+                            follows=self._item_number(key, rows[-1], fields) if rows else None)
             if row is not None:
                 rows.append(row)
         _inherit_merged(rows, columns)
@@ -272,17 +273,37 @@ class TableReader:
                 return None
         return value
 
-    def _row(self, pieces: list[Piece], fields: list[str], index: int, *, multi: bool) -> Row | None:
+    def _row(self, pieces: list[Piece], fields: list[str], index: int, *, multi: bool,
+             follows: int | None = None) -> Row | None:
+        """A row needs its number, or (`follows` = the item number of the row above) a task cell numbered next:
+        the sub-rows of a merged 序号/责任单位 cell (│ │ │2.新建游园5个│) are rows of their own."""
         assignment = align(pieces, fields, self.fit, multi=multi)
         if assignment is None:
             return None
         cells = [Cell(column=col, span=p.span, sub_row=sub) for p, (col, sub) in zip(pieces, assignment, strict=True)
                  if p.text]
+        title = next((p.text for p, (col, _) in zip(pieces, assignment, strict=True) if fields[col] == "title"), "")
         number = next((c for c in cells if fields[c.column] == "number"), None)
-        if number is None or not any(fields[c.column] == "title" for c in cells):
+        numbered_next = follows is not None and leading_number(title) == follows + 1
+        if (number is None and not numbered_next) or not any(fields[c.column] == "title" for c in cells):
             return None
         span = Span(min(c.span.start for c in cells), max(c.span.end for c in cells))
         return Row(index=index, span=span, cells=cells)
+
+
+    @staticmethod
+    def _item_number(key: str, row: Row, fields: list[str]) -> int | None:
+        title = next((c for c in row.cells if fields[c.column] == "title"), None)
+        return leading_number(key[title.span.start : title.span.end]) if title else None
+
+
+def leading_number(text: str) -> int | None:
+    """The item number a task cell opens with ("2.新建游园…" → 2)."""
+    found = _ITEM_NUMBER.match(text.strip())
+    return int(found.group(1)) if found else None
+
+
+_ITEM_NUMBER = re.compile(r"(\d{1,3})\s*[.、．]")
 
 
 def _mark_years(columns: list[Column]) -> None:

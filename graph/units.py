@@ -43,6 +43,7 @@ class UnitGrammar:
     person_suffixes: tuple[str, ...]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
+    place_endings: tuple[str, ...]
     etc_bare: re.Pattern[str]
     bare_levels: tuple[str, ...]
 
@@ -70,6 +71,7 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
         person_suffixes=_longest(lists["person_suffixes"]),
         person_titles=_longest(lists["person_titles"]),
         surnames=frozenset(re.sub(r"\s", "", data["people"]["surnames"])),
+        place_endings=tuple(data["people"]["place_endings"]),
         etc_bare=re.compile(lists["etc_bare"]),
         bare_levels=tuple(lists["bare_levels"]),
     )
@@ -106,6 +108,7 @@ class UnitReader:
             and bool(_CJK.fullmatch(text[0]))
             and text[0] in self.grammar.surnames
             and all(_CJK.fullmatch(c) for c in text)
+            and not (len(text) > 2 and text.endswith(self.grammar.place_endings))
             and not self.looks_like_unit(text)
         )
 

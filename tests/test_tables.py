@@ -55,6 +55,17 @@ def test_category_column_and_units_written_with_their_heads_names() -> None:
     assert [values for *_, values in found][1:] == [[200.0], [60.0]]
 
 
+def test_sub_rows_of_a_merged_number_and_unit_cell_are_tasks_of_that_unit() -> None:
+    """│ │ │2.新植行道树…│: the 序号 and 责任单位 cells span three sub-rows, each numbered in its task cell."""
+    flattenings, found = rows("box_merged_subrows.txt")
+    assert flattenings == ["pipe"]
+    assert [(number, units) for number, _, units, _ in found] == [
+        ("1", [("东湖区", "lead")]), ("2", [("东湖区", "lead")]), ("3", [("东湖区", "lead")]),
+        ("2", [("西山区", "lead")]),
+    ]
+    assert [values for *_, values in found] == [[8.0], [3000.0, 20000.0], [12.0], [4.0]]
+
+
 def test_one_cell_per_line_with_several_units_one_per_line() -> None:
     flattenings, found = rows("cells_per_line.txt")
     assert flattenings == ["cell-per-line"]
@@ -115,7 +126,8 @@ def test_units_of_items_written_in_running_text(name: str, expected: list[tuple[
 def test_every_table_fixture_is_tested() -> None:
     tested = {"pipe_merged_lead.txt", "cells_per_line.txt", "spaced_header.txt", "indicators.txt",
               "run_on_items.txt", "lines_lead_then_list.txt", "huitong_phrases.txt", "ocr_trailing_unit.txt",
-              "box_drawn.txt", "pipe_category_unit_head.txt"}
+              "box_drawn.txt", "pipe_category_unit_head.txt",
+              "box_merged_subrows.txt"}
     assert {p.name for p in Path(TABLES).glob("*.txt")} == tested
 
 
