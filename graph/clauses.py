@@ -120,7 +120,8 @@ class ClauseParser:
             text = key[piece.start : piece.end]
             if text in self.rules.ignored_parts or not text.strip("() "):
                 continue
-            label = self.rules.label_re.match(key, piece.start, piece.end)
+            label = self.rules.label_re.match(key, piece.start, piece.end) or \
+                self.rules.line_label_re.match(key, piece.start, piece.end)
             if label is not None:
                 role = self.rules.label_roles[label.lastgroup or ""]
                 value = trim(key, Span(label.end(), piece.end))

@@ -17,6 +17,7 @@ class NotationRules:
     labels: tuple[tuple[str, str, str], ...]  # (rule name, role, pattern)
     label_re: re.Pattern[str]
     header_re: re.Pattern[str]  # the same labels as column headers (no colon after them)
+    line_label_re: re.Pattern[str]  # a label alone on its line, its units on the next ("责任单位\n文广旅局")
     label_roles: dict[str, str]  # rule name → role
     unknown_label: re.Pattern[str]
     role_words: tuple[tuple[str, str], ...]  # (word, role), longest first
@@ -41,6 +42,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
     label_re = re.compile("(?:" + "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, _, pattern in labels)
                           + r")(?=\s*:)")
     header_re = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, _, pattern in labels))
+    line_label_re = re.compile(r"[ \t\u3000]*(?:" + header_re.pattern + r")(?=[ \t\u3000]*\n)")
     words = sorted(((w, rule["role"]) for rule in data["role_words"] for w in rule["words"]),
                    key=lambda item: len(item[0]), reverse=True)
     clauses = data["clauses"]
@@ -49,6 +51,7 @@ def load_notation_rules(path: Path | None = None) -> NotationRules:
         labels=labels,
         label_re=label_re,
         header_re=header_re,
+        line_label_re=line_label_re,
         label_roles={name.replace("-", "_"): role for name, role, _ in labels},
         unknown_label=re.compile(clauses["unknown_label"]),
         role_words=tuple(words),

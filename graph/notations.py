@@ -72,6 +72,16 @@ class NotationReader:
                 if clause is not None:
                     found.append(clause)
                     taken.append(region)
+            bare = trim(key, span)
+            line_label = self.rules.header_re.fullmatch(key, bare.start, bare.end) if bare.end > bare.start else None
+            if line_label is not None and n + 1 < len(spans) and not taken:  # "责任单位" alone, the units next
+                after = spans[n + 1]
+                if self.rules.label_re.search(key, after.start, after.end) is None:
+                    region = Span(span.start, self._field_end(key, after.start, after.end))
+                    clause = self._clause(key, region, region, bracketed=False, declared=declared)
+                    if clause is not None:
+                        found.append(clause)
+                        taken.append(region)
             found.extend(self._role_sentences(key, span, taken, declared))
         return sorted(found, key=lambda c: c.span.start)
 
