@@ -173,9 +173,14 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
                 rules.append((*clause.inherit, node.span.start))
                 found.extend(Responsibility(_mention(text, u), "co", "inherited", clause.inherit[0])
                              for u in clause.inherit[1])
-        if not any(r.role == "lead" for r in found) and any(r.role == "co" and r.basis == "explicit" for r in found):
+        explicit_lead = any(r.role == "lead" and r.basis == "explicit" for r in found)
+        led_by_order = any(r.role == "lead" for r in found)
+        if not explicit_lead and any(r.role == "co" and r.basis == "explicit" for r in found):
             for resp in found:  # 责任单位 and 配合单位 on lines of their own: the responsible units lead
-                if resp.basis in ("list-order", "sole-unit", "declared-list-order"):  # collectives implement
+                # (a labelled 责任单位 list, not "由A、B负责": there the list order stands)
+                listed = resp.basis == "list-order" and notations.labelled_at(key, resp.evidence.start)
+                if resp.basis in ("list-order", "sole-unit", "declared-list-order") and (
+                        not led_by_order or listed):  # collectives implement
                     collective = notations.units.is_collective(key[resp.mention.span.start : resp.mention.span.end])
                     resp.role, resp.basis = ("co" if collective else "lead"), "explicit"
         if node.row is None:

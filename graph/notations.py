@@ -101,6 +101,10 @@ class NotationReader:
                 return i
         return limit
 
+    def labelled_at(self, key: str, start: int) -> bool:
+        """Whether a label ("责任单位:") opens the text at `start`."""
+        return self.rules.label_re.match(key, start) is not None
+
     def due_fields(self, key: str, spans: list[Span]) -> list[Span]:
         """Values of 完成时限-style fields ("完成时限:2024年6月底", "(…;完成时限:2023年底)")."""
         found: list[Span] = []
