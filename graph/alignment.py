@@ -58,8 +58,9 @@ class Fit:
         long_text = len(text) >= 8
         if field == "number":
             return 3.0 if NUMBER.match(text) else _NEG
+        internal = u.is_internal(text)  # 文化宣传股: a section of the unit, printed in its unit cell
         if field in UNIT_FIELDS:
-            return 3.0 if unit else (-1.0 if person else -4.0)
+            return 3.0 if unit else (-1.0 if person or internal else -4.0)
         if field == "person":
             if person:
                 return 3.0
@@ -79,7 +80,7 @@ class Fit:
                 return 3.0
             return 1.5 if len(text) <= 16 and not unit and not SENTENCE.search(text) else -1.0
         if field in ("title", "body", "plan"):
-            if unit or person or NUMBER.match(text) or VALUE.match(text):
+            if unit or person or internal or NUMBER.match(text) or VALUE.match(text):
                 return -3.0
             if field != "plan" and _PROGRESS.search(text) and re.search(r"^(?:已|目前|正在)", text):
                 return -1.0

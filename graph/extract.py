@@ -59,7 +59,8 @@ def _row_units(task: Task, article: Article, notations: NotationReader) -> list[
     for cell in cells:
         field_ = table.columns[cell.column].field
         for unit in notations.units.split(source.key, cell.span, spaces=True):
-            if not notations.units.is_person(source.key[unit.start : unit.end]):  # "市民政局 伍泽国": the head's name
+            written = source.key[unit.start : unit.end]  # "市民政局 伍泽国": the head's name; 旅游股: a section
+            if not notations.units.is_person(written) and not notations.units.is_internal(written):
                 units.append((unit, field_, cell.merged_from))
     found: list[Responsibility] = []
     listed = [u for u in units if u[1] == "list"]

@@ -126,6 +126,9 @@ def _row_follows(key: str, lines: list[Span], j: int) -> bool:
     return j < len(lines) and _number_value(key[lines[j].start : lines[j].end].strip(" |\t")) is not None
 
 
+_BRACKET_NOTE = re.compile(r"\([^()]{1,6}\)")
+
+
 def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple[str, list[tuple[Piece, str]], int]:
     """(flattening, classified header cells, number of lines used) for a header starting at line i, or ("", [], 0)."""
     line = lines[i]
@@ -141,6 +144,12 @@ def find_header(key: str, lines: list[Span], i: int, rules: TableRules) -> tuple
         pieces = _pipe_pieces(key, lines[j], j) if _is_pipe_line(key, lines[j]) else [_piece(key, lines[j], j)]
         if len(pieces) != 1 or not pieces[0].text or _number_value(pieces[0].text) is not None:
             break
+        if cells and _BRACKET_NOTE.fullmatch(pieces[0].text):  # "责任股室" / "(单位)": one label over two lines
+            before = cells[-1][0]
+            joined = Piece(Span(before.span.start, pieces[0].span.end), before.text + pieces[0].text, before.line)
+            cells[-1] = (joined, classify_header(joined.text, rules) or cells[-1][1])
+            j += 1
+            continue
         field = classify_header(pieces[0].text, rules)
         if field is None and (not cells or len(pieces[0].text) > 12 or SENTENCE.search(pieces[0].text)):
             break
@@ -226,7 +235,10 @@ class TableReader:
                             follows=self._item_number(key, rows[-1], fields) if rows else None)
             if row is not None:
                 rows.append(row)
-        _inherit_merged(rows, columns)
+        sectioned = {row.index for row in rows  # a row naming its own section (旅游股) has its own unit cell
+                     if any(self.units.is_internal(key[c.span.start : c.span.end]) for c in row.cells
+                            if fields[c.column] not in ("title", "body", "internal"))}
+        _inherit_merged(rows, columns, sectioned)
         span = Span(lines[start].start, lines[i - 1].end if i > start else lines[start].end)
         return Table(span=span, columns=columns, rows=rows, flattening=flattening), i
 
@@ -317,8 +329,9 @@ def _mark_years(columns: list[Column]) -> None:
         column.field = "target" if year == latest else "baseline"
 
 
-def _inherit_merged(rows: list[Row], columns: list[Column]) -> None:
-    """A blank lead, list or category cell repeats the cell above (a merged cell flattened to nothing)."""
+def _inherit_merged(rows: list[Row], columns: list[Column], own_cell: set[int]) -> None:
+    """A blank lead, list or category cell repeats the cell above (a merged cell flattened to nothing), except in
+    the rows of `own_cell` (their unit cell holds a section of a unit, read for nothing)."""
     for col, column in enumerate(columns):
         if column.field not in ("lead", "list", "category"):
             continue
@@ -327,5 +340,5 @@ def _inherit_merged(rows: list[Row], columns: list[Column]) -> None:
             own = [c for c in row.cells if c.column == col and c.sub_row == 0]
             if own:
                 above = [c if c.merged_from is not None else Cell(c.column, c.span, 0, row.index) for c in own]
-            elif above:
+            elif above and (row.index not in own_cell or column.field == "category"):
                 row.cells.extend(Cell(col, c.span, 0, c.merged_from) for c in above)

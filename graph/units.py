@@ -43,6 +43,7 @@ class UnitGrammar:
     person_suffixes: tuple[str, ...]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
+    standalone: frozenset[str]
     place_endings: tuple[str, ...]
     etc_bare: re.Pattern[str]
     bare_levels: tuple[str, ...]
@@ -59,6 +60,7 @@ def load_unit_grammar(path: Path | None = None) -> UnitGrammar:
     lists = data["lists"]
     return UnitGrammar(
         suffixes=_longest(data["suffixes"]["org"]),
+        standalone=frozenset(data["suffixes"]["standalone"]),
         internal=tuple(data["suffixes"]["internal"]),
         not_units=_longest(data["suffixes"]["not_units"]),
         not_first=_longest(data["suffixes"]["not_first"]),
@@ -128,7 +130,7 @@ class UnitReader:
         if any(text.endswith(w) for w in self.grammar.not_units):
             return False
         suffix = next((s for s in self.grammar.suffixes if text.endswith(s)), None)
-        if suffix is not None and len(text) > len(suffix):
+        if suffix is not None and (len(text) > len(suffix) or text in self.grammar.standalone):
             return True
         return bool(self.lexicon and self.lexicon.is_agency(text))
 

@@ -66,6 +66,16 @@ def test_sub_rows_of_a_merged_number_and_unit_cell_are_tasks_of_that_unit() -> N
     assert [values for *_, values in found] == [[8.0], [3000.0, 20000.0], [12.0], [4.0]]
 
 
+def test_a_column_of_sections_or_units_names_the_units_only() -> None:
+    """责任股室 / (单位) is one header over two lines; sections (公共服务股) are no units, 文化馆 and 图书馆 are; a row
+    naming only its own section does not take the unit of the row above."""
+    flattenings, found = rows("cells_sections_or_units.txt")
+    assert flattenings == ["cell-per-line"]
+    assert [(number, units) for number, _, units, _ in found] == [
+        ("1", [("文化馆", "lead")]), ("2", [("图书馆", "lead")]), ("3", []), ("4", []),
+    ]
+
+
 def test_one_cell_per_line_with_several_units_one_per_line() -> None:
     flattenings, found = rows("cells_per_line.txt")
     assert flattenings == ["cell-per-line"]
@@ -127,7 +137,7 @@ def test_every_table_fixture_is_tested() -> None:
     tested = {"pipe_merged_lead.txt", "cells_per_line.txt", "spaced_header.txt", "indicators.txt",
               "run_on_items.txt", "lines_lead_then_list.txt", "huitong_phrases.txt", "ocr_trailing_unit.txt",
               "box_drawn.txt", "pipe_category_unit_head.txt",
-              "box_merged_subrows.txt"}
+              "box_merged_subrows.txt", "cells_sections_or_units.txt"}
     assert {p.name for p in Path(TABLES).glob("*.txt")} == tested
 
 
