@@ -59,35 +59,43 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _metadata(root: Any) -> list[tuple[str, str]]:
-    """("发文字号", "国办发〔2020〕43号") … in page order; the elements holding them are removed from the tree."""
+def _inside(el: Any, container: Any) -> bool:
+    return el is container or any(a is container for a in el.iterancestors())
+
+
+def _metadata(root: Any, body: Any) -> list[tuple[str, str]]:
+    """("发文字号", "国办发〔2020〕43号") … in page order, from outside the article body (inside it they are already
+    part of the text); the rows and elements holding them are removed from the tree."""
     labels = rules()["metadata"]["labels"]
     found: list[tuple[str, str]] = []
     holders: list[Any] = []
     for el in root.iter("td", "th", "span", "li", "p", "div", "dt", "b", "strong", "label"):
-        if len(el) and el.tag not in ("td", "th"):
-            continue  # only leaves (and table cells) carry a label
+        if (len(el) and el.tag not in ("td", "th")) or _inside(el, body):
+            continue  # only leaves (and table cells) outside the body carry a label
         text = _squeeze(el.text_content())
         label = next((lb for lb in labels if text.startswith(lb) and text[len(lb) : len(lb) + 1] in ("：", ":", "")),
                      None)
         if label is None:
             continue
-        value = text[len(label):].lstrip("：:")
+        value = clean(re.sub(r"^\s*" + r"\s*".join(map(re.escape, label)) + r"\s*[：:]?", "", el.text_content()))
         if not value:
-            if text != label and text not in (label + "：", label + ":"):
+            if text not in (label, label + "：", label + ":"):
                 continue
             nxt = el.getnext()
             value = clean(nxt.text_content()) if nxt is not None else ""
-            if nxt is not None:
-                holders.append(nxt)
         if value and all(lb != label for lb, _ in found):
             found.append((label, value))
-            holders.append(el)
+            holders.append(el.getparent() if el.tag in ("td", "th") else el)
     for el in holders:
-        table = next((a for a in el.iterancestors("table")), None)
-        target = table if table is not None else el
-        if target.getparent() is not None:
-            target.getparent().remove(target)
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    return found
+
+
+def _meta_tags(root: Any) -> list[tuple[str, str]]:
+    """`<meta name=… content=…>` fields named in data/html.toml, as (label, value)."""
+    found: list[tuple[str, str]] = []
     for name, label in rules()["metadata"]["meta"].items():
         for content in root.xpath(f"//meta[@name='{name}']/@content"):
             if content.strip() and all(lb != label for lb, _ in found):
@@ -104,10 +112,22 @@ def _title(root: Any) -> str:
     return ""
 
 
-def _drop_boilerplate(root: Any) -> None:
+def _metadata_cells(root: Any) -> set[Any]:
+    """Tables holding metadata labels: kept from the boilerplate rule (a class such as "position" must not lose
+    the 索引号 table)."""
+    labels = rules()["metadata"]["labels"]
+    keep = set()
+    for td in root.iter("td", "th"):
+        if _squeeze(td.text_content()).rstrip("：:") in labels:
+            keep.update(td.iterancestors("table"))
+    return keep
+
+
+def _drop_boilerplate(root: Any, keep: set[Any]) -> None:
     drop = set(rules()["drop_tags"])
     words = set(rules()["boilerplate_words"])
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (el.tag in drop or _classes(el) & words)]
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (el.tag in drop or _classes(el) & words)
+              and el not in keep and not any(k is not None and _inside(k, el) for k in keep)]
     for el in doomed:
         parent = el.getparent()
         if parent is not None and el.tag != "body":
@@ -225,10 +245,12 @@ def _read(data: bytes, suffix: str) -> Decoded:
         root = lxml.html.document_fromstring(text)
     except Exception as exc:  # lxml raises ParserError/ValueError on pages with nothing to parse
         raise Unreadable(f"无法解析 HTML（{type(exc).__name__}）") from exc
-    fields = _metadata(root)
     title = _title(root)
-    _drop_boilerplate(root)
+    tags = _meta_tags(root)
+    _drop_boilerplate(root, keep=_metadata_cells(root))
     body = _body(root)
+    fields = _metadata(root, body)
+    fields += [(label, value) for label, value in tags if all(lb != label for lb, _ in fields)]
     builder = TextBuilder()
     for label, value in fields:
         builder.line(f"{label}：{value}", field=label)

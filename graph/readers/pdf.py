@@ -127,11 +127,12 @@ def _grid(page: Any, table: Any) -> list[list[GridCell]]:
     return grid
 
 
-def _furniture(pages: list[tuple[float, list[_Line]]]) -> set[tuple[int, int]]:
-    """(page index, line index) of running headers, footers and page numbers: lines in the top or bottom zone that
-    are a page number, or whose text (digits ignored) recurs in the same zone on another page."""
+def _furniture(pages: list[tuple[float, float, list[_Line]]]) -> set[tuple[int, int]]:
+    """(page index, line index) of running headers, footers and page numbers: lines in the top or bottom zone whose
+    text (digits ignored) recurs in the same zone on another page, and a page's outermost line when it is a page
+    number away from the left margin (a bare row number of a table at the left margin is kept)."""
     zoned: list[tuple[int, int, str, str]] = []
-    for p, (height, lines) in enumerate(pages):
+    for p, (_, height, lines) in enumerate(pages):
         for i, line in enumerate(lines):
             if line.bottom <= height * MARGIN or line.top >= height * (1 - MARGIN):
                 zone = "top" if line.bottom <= height * MARGIN else "bottom"
@@ -141,7 +142,12 @@ def _furniture(pages: list[tuple[float, list[_Line]]]) -> set[tuple[int, int]]:
         seen.setdefault((zone, key), set()).add(p)
     drop = set()
     for p, i, zone, key in zoned:
-        if PAGE_NUMBER.match(pages[p][1][i].text) or (len(pages) > 1 and len(seen[(zone, key)]) > 1):
+        width, _, lines = pages[p]
+        line = lines[i]
+        outermost = i == (0 if zone == "top" else len(lines) - 1)
+        number = PAGE_NUMBER.match(line.text) and (not line.text.isdigit() or line.x0 > width * 0.3)
+        recurs = len(pages) > 1 and len(seen[(zone, key)]) > 1 and not line.text.isdigit()
+        if (outermost and number) or recurs:
             drop.add((p, i))
     return drop
 
@@ -158,7 +164,7 @@ def _paragraphs(lines: list[_Line], left: float, right: float) -> list[tuple[_Li
                        or line.top - previous.bottom <= 0.8 * (previous.bottom - previous.top))
                   and not MARKER.match(line.text))
         if joined and out:
-            out[-1] = (out[-1][0], out[-1][1] + line.text)
+            out[-1] = (out[-1][0], out[-1][1] + line.text)  # a wrap at a space loses it: PDFs do not keep it
         else:
             out.append((line, line.text))
         previous = line
@@ -195,7 +201,7 @@ def _read(data: bytes, suffix: str) -> Decoded:
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise Unreadable(f"无法解析 PDF（{type(exc).__name__}）：文件可能已损坏或加密") from exc
     with pdf:
-        pages: list[tuple[float, list[_Line]]] = []
+        pages: list[tuple[float, float, list[_Line]]] = []
         tables: list[list[_Table]] = []
         empty = []
         for n, page in enumerate(pdf.pages, start=1):
@@ -203,14 +209,14 @@ def _read(data: bytes, suffix: str) -> Decoded:
                 empty.append(n)
             found = [t for t in page.find_tables() if len(t.rows) >= 1 and len({c[0] for c in t.cells}) >= 2]
             boxes = [t.bbox for t in found]
-            pages.append((float(page.height), _lines(page, n, boxes)))
+            pages.append((float(page.width), float(page.height), _lines(page, n, boxes)))
             tables.append([_Table(t.bbox[1], (g := _grid(page, t)), [n] * len(g)) for t in found])
     if len(empty) == len(pages):
         raise Unreadable(SCANNED)
     if empty:
         warnings.append(f"PDF 第 {', '.join(map(str, empty))} 页没有文本层（扫描页），其内容未读取")
     drop = _furniture(pages)
-    body = [line for p, (_, lines) in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in drop]
+    body = [line for p, (_, _, lines) in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in drop]
     left = min((line.x0 for line in body), default=0.0)
     right = max((line.x1 for line in body), default=0.0)
     builder = TextBuilder()
@@ -226,7 +232,7 @@ def _read(data: bytes, suffix: str) -> Decoded:
             builder.line(text, page=line.page)
         run = []
 
-    for p, (_, lines) in enumerate(pages):
+    for p, (_, _, lines) in enumerate(pages):
         items: list[tuple[float, _Line | _Table]] = [(line.top, line) for i, line in enumerate(lines)
                                                      if (p, i) not in drop]
         items += [(t.top, t) for t in tables[p]]
