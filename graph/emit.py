@@ -194,6 +194,10 @@ class Emitter:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:
             self._evidence(g, d, source, doc.article.title_span)
+        for name, value in (("doc-number", doc.doc_number), ("date", doc.date)):  # 文号 and date: where stated
+            span = doc.field_evidence.get(name.replace("-", "_"))
+            if value and span is not None:
+                self.evidence(g, d, source, span, name=f"evidence-{name}")
         for key in doc.issuer_keys:
             used.add(key)
             g.add((d, ELI.passed_by, self.agency_iri(agencies[key])))

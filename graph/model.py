@@ -418,6 +418,7 @@ class Document:
     links: list[DocumentLink] = field(default_factory=list)
     reported: ReportedDocument | None = None
     report_kind: str = ""  # for a news report: draft-for-comment, plan, cooperation-agreement, meeting, event
+    field_evidence: dict[str, Span] = field(default_factory=dict)  # "doc_number", "date" → where the text states it
 
     @property
     def source(self) -> SourceText:

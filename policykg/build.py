@@ -184,6 +184,7 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
         cited=list(meta.cited),
         inherited_rule=found.inherited_rule,
         issuer_keys=[pipeline.resolver.resolve(name, jurisdiction).key for name in meta.issuers],
+        field_evidence={k: v for k, v in meta.evidence.items() if k in ("doc_number", "date")},
     )
     return document, meta
 
