@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "tools"))
-from make_format_fixtures import print_pdf  # noqa: E402
+from make_format_fixtures import print_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_LINE = re.compile(r"^# (?:source|retrieved-by-query):")
