@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg.graph.model import Locator
-from policykg.graph.readers import Unreadable, decode
+from policykg.graph.readers import Unreadable, decode, suffixes
 
 #: default largest source file read (bytes); `policykg build --max-file-size` changes it
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -53,11 +53,14 @@ class RawSource:
 
 
 def list_sources(corpus: Path) -> list[Path]:
-    """Every entry of the corpus in name order, whatever it is (hidden files and Office lock files `~$x.docx`
-    aside): `read_source` says what is wrong with those it cannot read, so none is skipped without a word."""
+    """Every entry of the corpus in name order, whatever it is (hidden files, Office lock files `~$x.docx` and
+    sub-folders not named like a source aside): `read_source` says what is wrong with those it cannot read, so none
+    is skipped without a word."""
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
-    return sorted(p for p in corpus.iterdir() if not p.name.startswith((".", "~$")))
+    known = suffixes()
+    return sorted(p for p in corpus.iterdir() if not p.name.startswith((".", "~$"))
+                  and not (p.is_dir() and p.suffix.lower() not in known))
 
 
 def text_name(file_name: str) -> str:

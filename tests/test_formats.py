@@ -198,6 +198,9 @@ def test_ofd_and_unknown_binaries_are_one_line_each(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as error:
         read_source(tmp_path / "photo.jpg")
     assert str(error.value).startswith("photo.jpg: ") and "\n" not in str(error.value)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(ReadError, match=r"^old\.xls: 旧版 Office 文件"):
+        read_source(tmp_path / "old.xls")
 
 
 def test_formats_are_sniffed_by_content_not_extension(made: dict[str, Path]) -> None:
@@ -281,3 +284,30 @@ def test_rdf_records_media_type_encoding_page_and_cell(mixed_build: Path) -> Non
     fields = rows(located % "pkg:metadataField")
     assert ("notice.html", "发文字号") in fields
     assert (mixed_build / "text" / "notice.pdf.txt").exists() and (mixed_build / "text" / "notice_utf8.txt").exists()
+
+
+def test_hidden_files_lock_files_and_plain_subfolders_are_not_sources(tmp_path: Path) -> None:
+    for name in ("a.txt", ".DS_Store", "~$notice.docx"):
+        (tmp_path / name).write_text("x", "utf-8")
+    (tmp_path / "attachments").mkdir()
+    (tmp_path / "x.pdf").mkdir()  # looks like a source: read_source names it
+    assert [p.name for p in list_sources(tmp_path)] == ["a.txt", "x.pdf"]
+    with pytest.raises(ReadError, match="文件夹"):
+        read_source(tmp_path / "x.pdf")
+
+
+def test_a_header_in_two_rows_under_a_colspan_is_one_header(tmp_path: Path) -> None:
+    """责任单位 spanning 牵头单位 | 配合单位, the other labels spanning both rows (a common 分工表 layout)."""
+    (tmp_path / "two_rows.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='UCAP-CONTENT'>"
+        "<p>某县2024年民生实事任务分工表</p><table border='1'>"
+        "<tr><td rowspan='2'>序号</td><td rowspan='2'>重点任务</td><td colspan='2'>责任单位</td>"
+        "<td rowspan='2'>完成时限</td></tr><tr><td>牵头单位</td><td>配合单位</td></tr>"
+        "<tr><td>1</td><td>新建养老服务中心3个</td><td>县民政局</td><td>县财政局</td><td>2024年底</td></tr>"
+        "<tr><td>2</td><td>新增托位200个</td><td>县卫生健康委</td><td>县教育局</td><td>2024年底</td></tr>"
+        "</table></div></body></html>", "utf-8")
+    raw = read_source(tmp_path / "two_rows.html")
+    assert "| 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限 |" in raw.raw
+    (doc,) = read_corpus(list_sources(tmp_path), shared_pipeline()).documents
+    assert [[(r.mention.written, r.role) for r in t.responsibilities] for t in doc.tasks] == [
+        [("县民政局", "lead"), ("县财政局", "co")], [("县卫生健康委", "lead"), ("县教育局", "co")]]

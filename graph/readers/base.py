@@ -129,6 +129,7 @@ class TextBuilder:
         if not grid:
             return
         self.tables += 1
+        grid, page_of_row = _two_row_header(grid, page_of_row)
         fields = _column_fields(grid)
         self.blank()
         for r, row in enumerate(grid):
@@ -153,6 +154,27 @@ class TextBuilder:
 def _cell_text(text: str) -> str:
     """A cell on one line, without the "|" that would split it (full-width ｜ folds to "|" in the match key)."""
     return clean(text.replace("|", "/").replace("｜", "/"))
+
+
+def _two_row_header(grid: list[list[GridCell]], pages: list[int | None] | None
+                    ) -> tuple[list[list[GridCell]], list[int | None] | None]:
+    """A header in two rows (责任单位 spanning 牵头单位 | 配合单位 below it, the other labels spanning both rows)
+    becomes one row: each column takes the lower row's own label, else the upper one's."""
+    rules = _rules()
+    for h in range(min(3, len(grid) - 1)):
+        upper, lower = grid[h], grid[h + 1]
+        if sum(1 for c in upper if classify_header(_cell_text(c.text), rules)) < 2:
+            continue
+        own = [c for c in lower if not c.below and c.text]
+        if not own or not all(classify_header(_cell_text(c.text), rules) for c in own):
+            return grid, pages
+        if not any(c.right for c in upper):  # no label spans the columns the lower row names
+            return grid, pages
+        merged = [lo if not lo.below and lo.text else GridCell(up.text, up.row, up.cell) for up, lo in
+                  zip(upper, lower, strict=True)]
+        rest_pages = pages[: h] + pages[h + 1 :] if pages else pages
+        return [*grid[:h], merged, *grid[h + 2 :]], rest_pages
+    return grid, pages
 
 
 def _column_fields(grid: list[list[GridCell]]) -> list[str]:

@@ -57,4 +57,12 @@ def _read(data: bytes, suffix: str) -> Decoded:
         return read_document(document, _MEDIA.get(suffix, "application/msword"))
 
 
-READER = Reader("doc", (".doc", ".wps"), _sniff, _read)
+def _sniff_other(head: bytes, suffix: str) -> bool:
+    return head.startswith(_OLE2)
+
+
+def _refuse(data: bytes, suffix: str) -> Decoded:
+    raise Unreadable("旧版 Office 文件（如 .xls、.et、.ppt）暂不支持：请另存为 .xlsx 或 .docx")
+
+
+READERS = (Reader("doc", (".doc", ".wps"), _sniff, _read), Reader("ole2", (".xls", ".et"), _sniff_other, _refuse))
