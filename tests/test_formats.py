@@ -311,3 +311,20 @@ def test_a_header_in_two_rows_under_a_colspan_is_one_header(tmp_path: Path) -> N
     (doc,) = read_corpus(list_sources(tmp_path), shared_pipeline()).documents
     assert [[(r.mention.written, r.role) for r in t.responsibilities] for t in doc.tasks] == [
         [("县民政局", "lead"), ("县财政局", "co")], [("县卫生健康委", "lead"), ("县教育局", "co")]]
+
+
+def test_a_row_cut_by_the_page_break_is_joined_and_the_repeated_header_dropped() -> None:
+    from policykg.graph.readers.base import GridCell
+    from policykg.graph.readers.pdf import _continues, _Table
+
+    def row(r: int, *texts: str) -> list[GridCell]:
+        return [GridCell(t, r, c) for c, t in enumerate(texts, start=1)]
+
+    first = _Table(0, [row(1, "序号", "项目内容", "牵头单位"), row(2, "1", "新建养老服务", "市民政")], [1, 1])
+    second = _Table(0, [row(1, "序号", "项目内容", "牵头单位"), row(2, "", "中心10个", "局"),
+                        row(3, "2", "新增托位", "市卫生健康委")], [2, 2, 2])
+    _continues(first, second)
+    assert [[c.text for c in r] for r in first.grid] == [["序号", "项目内容", "牵头单位"],
+                                                         ["1", "新建养老服务中心10个", "市民政局"],
+                                                         ["2", "新增托位", "市卫生健康委"]]
+    assert first.pages == [1, 1, 2] and first.grid[2][0].row == 5  # source rows go on counting over the break
