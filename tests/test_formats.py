@@ -328,3 +328,21 @@ def test_a_row_cut_by_the_page_break_is_joined_and_the_repeated_header_dropped()
                                                          ["1", "新建养老服务中心10个", "市民政局"],
                                                          ["2", "新增托位", "市卫生健康委"]]
     assert first.pages == [1, 1, 2] and first.grid[2][0].row == 5  # source rows go on counting over the break
+
+
+def test_html_rule_examples_hold() -> None:
+    """The examples beside the rule in data/html.toml: class words that mark boilerplate, metadata labels."""
+    import lxml.html
+
+    from policykg.graph.readers import html as html_reader
+
+    rules = html_reader.rules()
+    for example in rules["boilerplate_examples"]:
+        element = lxml.html.fragment_fromstring(f"<div class='{example}'>x</div>")
+        assert html_reader._boilerplate(element, set(rules["boilerplate_words"])), example
+    for example in rules["not_boilerplate_examples"]:
+        element = lxml.html.fragment_fromstring(f"<div class='{example}'>x</div>")
+        assert not html_reader._boilerplate(element, set(rules["boilerplate_words"])), example
+    for example in rules["metadata"]["examples"]:
+        label = html_reader._squeeze(example).rstrip("：:")
+        assert label in rules["metadata"]["labels"], example

@@ -55,6 +55,12 @@ def _classes(el: Any) -> set[str]:
     return {w.lower() for w in _WORD.findall(f"{el.get('class', '')} {el.get('id', '')}")}
 
 
+def _boilerplate(el: Any, words: set[str]) -> bool:
+    """A class or id word that is a boilerplate word, or starts with one of five letters or more
+    (bdsharebuttonbox, breadcrumbs; but "foot" does not take "footnote")."""
+    return any(w == b or (len(b) >= 5 and w.startswith(b)) for w in _classes(el) for b in words)
+
+
 def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -126,7 +132,7 @@ def _metadata_cells(root: Any) -> set[Any]:
 def _drop_boilerplate(root: Any, keep: set[Any]) -> None:
     drop = set(rules()["drop_tags"])
     words = set(rules()["boilerplate_words"])
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (el.tag in drop or _classes(el) & words)
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (el.tag in drop or _boilerplate(el, words))
               and el not in keep and not any(k is not None and _inside(k, el) for k in keep)]
     for el in doomed:
         parent = el.getparent()

@@ -56,9 +56,7 @@ def text_lines() -> list[str]:
         lines.extend(f"（{ORDINALS[k]}）{title}{body}" for k, (title, body) in enumerate(items))
     lines.append(f"{ORDINALS[len(SECTIONS)]}、{TABLE_TITLE}")
     lines.append("| " + " | ".join(HEADER) + " |")
-    lead = ""
-    for row in ROWS:
-        lead = row[2] or lead
+    for row in ROWS:  # a merged 牵头单位 cell flattened to blanks, as text copies of tables have it
         lines.append("| " + " | ".join(c if c is not None else "" for c in row) + " |")
     return lines
 
@@ -69,8 +67,7 @@ def write_text(folder: Path) -> list[Path]:
     for name, encoding in (("utf8", "utf-8"), ("utf8bom", "utf-8-sig"), ("gb18030", "gb18030"),
                            ("utf16le", "utf-16-le"), ("utf16be", "utf-16-be"), ("utf16bom", "utf-16")):
         path = folder / f"notice_{name}.txt"
-        data = text.encode(encoding)
-        path.write_bytes(data)
+        path.write_bytes(text.encode(encoding))
         out.append(path)
     return out
 
@@ -119,7 +116,7 @@ def page_html(*, noise: bool = True, tall_rows: bool = False) -> str:
     share = ("<div class='bdsharebuttonbox'>分享到：微信 微博 QQ空间</div><div class='fontsize'>【字体：大 中 小】"
              "</div>") if noise else ""
     footer = ("<div id='footer'>主办：洛阳市人民政府办公室 联系我们 网站地图 豫ICP备12345678号</div>") if noise else ""
-    metas = f"{meta_table}" if noise else ""
+    metas = meta_table if noise else ""
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(TITLE)}</title>"
             f"<meta name='ArticleTitle' content='{e(TITLE)}'><style>{style}</style></head><body>{nav}{metas}"
             f"<h1>{e(TITLE)}</h1><div id='UCAP-CONTENT'>{''.join(body)}</div>{share}{footer}</body></html>")
