@@ -2,11 +2,11 @@
 
 The format is decided by content (`readers/`: text in any Chinese encoding, HTML, DOCX, PDF, XLSX/CSV, .doc/.wps
 through LibreOffice); the reader's text is what `SourceText.raw` holds, with the media type, encoding and locators
-(page, table/row/cell) beside it. Every entry of the corpus folder (but hidden files and Office lock files `~$…`) is
-either read or reported: an unsupported format, a FIFO, a socket, a
-folder named `x.txt`, a dangling symlink, a symlink loop, an unreadable or oversized file is one error line naming it,
-never a silent skip. Nothing is opened before `stat` says it is a regular file, and it is opened non-blocking, so a
-FIFO swapped in between cannot hang the build either.
+(page, table/row/cell) beside it. Every entry of the corpus folder (but hidden files, Office lock files `~$…` and
+sub-folders not named like a source) is either read or reported: an unsupported format, a FIFO, a socket, a folder
+named `x.txt`, a dangling symlink, a symlink loop, an unreadable or oversized file is one error line naming it, never
+a silent skip. Nothing is opened before `stat` says it is a regular file, and it is opened non-blocking, so a FIFO
+swapped in between cannot hang the build either.
 """
 
 from __future__ import annotations
