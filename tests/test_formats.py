@@ -346,3 +346,21 @@ def test_html_rule_examples_hold() -> None:
     for example in rules["metadata"]["examples"]:
         label = html_reader._squeeze(example).rstrip("：:")
         assert label in rules["metadata"]["labels"], example
+
+
+def test_pdf_paragraphs_wrapped_by_the_page_and_a_two_line_title_are_joined() -> None:
+    from policykg.graph.readers.pdf import _Line, _paragraphs
+
+    def line(text: str, x0: float, x1: float, top: float, size: float = 16.0) -> _Line:
+        return _Line(text, x0, x1, top, top + size * 1.1, size, 1)
+
+    lines = [line("洛阳市人民政府办公室关于印发洛阳市养老服务", 120, 480, 100, 22),
+             line("提升行动实施方案的通知", 180, 420, 126, 22),
+             line("洛政办〔2024〕12号", 230, 370, 170),
+             line("一、主要任务", 50, 146, 210),
+             line("（一）完善居家养老服务。到2025年，社区养老服务设施覆盖", 50, 549, 240),
+             line("率达到90%以上。", 50, 178, 260),
+             line("（二）提升医养结合水平。", 50, 242, 280)]
+    assert [text for _, text in _paragraphs(lines, 50, 550)] == [
+        "洛阳市人民政府办公室关于印发洛阳市养老服务提升行动实施方案的通知", "洛政办〔2024〕12号", "一、主要任务",
+        "（一）完善居家养老服务。到2025年，社区养老服务设施覆盖率达到90%以上。", "（二）提升医养结合水平。"]

@@ -154,21 +154,35 @@ def _furniture(pages: list[tuple[float, float, list[_Line]]]) -> set[tuple[int, 
 
 def _paragraphs(lines: list[_Line], left: float, right: float) -> list[tuple[_Line, str]]:
     """Lines wrapped by the page width joined back: a line reaching the right edge continues on the next line when
-    that one starts at the left edge, close below, and does not start an outline item."""
+    that one starts at the left edge, close below, and does not start an outline item; and a centred title broken
+    over two lines (both centred, same type size, close below) is one line."""
     out: list[tuple[_Line, str]] = []
     previous: _Line | None = None
     for line in lines:
-        joined = (previous is not None and previous.x1 >= right - 2.2 * previous.size
-                  and line.x0 <= left + 0.6 * line.size
-                  and (line.page != previous.page
-                       or line.top - previous.bottom <= 0.8 * (previous.bottom - previous.top))
-                  and not MARKER.match(line.text))
-        if joined and out:
+        close = previous is not None and (line.page != previous.page
+                                          or line.top - previous.bottom <= 0.8 * (previous.bottom - previous.top))
+        wrapped = (previous is not None and close and previous.x1 >= right - 2.2 * previous.size
+                   and line.x0 <= left + 0.6 * line.size and not MARKER.match(line.text))
+        if wrapped and out:
             out[-1] = (out[-1][0], out[-1][1] + line.text)  # a wrap at a space loses it: PDFs do not keep it
+        elif previous is not None and close and out and _title_goes_on(previous, line, left, right):
+            out[-1] = (out[-1][0], out[-1][1] + line.text)
         else:
             out.append((line, line.text))
         previous = line
     return out
+
+
+def _title_goes_on(previous: _Line, line: _Line, left: float, right: float) -> bool:
+    """Two centred lines (neither at the left margin) in one type size, the first not ending a sentence: a title
+    the width broke, as official documents set their titles."""
+    centre = (left + right) / 2
+    centred = all(abs((x.x0 + x.x1) / 2 - centre) <= 1.5 * x.size and x.x0 > left + 2 * x.size
+                  for x in (previous, line))
+    height = previous.bottom - previous.top
+    same_size = abs(height - (line.bottom - line.top)) <= 0.05 * height
+    return (centred and same_size and line.page == previous.page and not MARKER.match(line.text)
+            and not previous.text.endswith(("。", "：", ":", "；")))
 
 
 def _continues(prev: _Table, table: _Table) -> None:
