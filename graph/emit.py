@@ -113,10 +113,10 @@ class Emitter:
 
     # identifiers --------------------------------------------------------------------------------------------
     def source_iri(self, source: SourceText) -> URIRef:
-        return URIRef(f"{self.base}source/{iri_segment(Path(source.file_name).stem)}")
+        return URIRef(f"{self.base}source/{iri_segment(source_name(source.file_name))}")
 
     def graph_iri(self, source: SourceText) -> URIRef:
-        return URIRef(f"{self.base}graph/source/{iri_segment(Path(source.file_name).stem)}")
+        return URIRef(f"{self.base}graph/source/{iri_segment(source_name(source.file_name))}")
 
     def doc_iri(self, key: str) -> URIRef:
         return URIRef(self.base + "doc/" + "/".join(iri_segment(p) for p in key.split("/", 1)))
@@ -153,6 +153,9 @@ class Emitter:
         g.add((src, PKG.sha256, Literal(source.sha256)))
         g.add((src, PKG.textSha256, Literal(source.text_sha256)))
         g.add((src, PKG.normalization, Literal("reflowed-columns" if source.is_page else "line-endings")))
+        g.add((src, PKG.mediaType, Literal(source.media_type)))
+        if source.encoding:
+            g.add((src, PKG.encoding, Literal(source.encoding)))
         graph_node = g.identifier
         activity = URIRef(f"{self.base}activity/build")
         g.add((graph_node, PROV.wasDerivedFrom, src))
@@ -192,6 +195,10 @@ class Emitter:
             g.add((d, ELI.type_document, self.vocab.doctypes[doc.doc_type]))
         if doc.article.title_span:
             self._evidence(g, d, source, doc.article.title_span)
+        for name, value in (("doc-number", doc.doc_number), ("date", doc.date)):  # 文号 and date: where stated
+            span = doc.field_evidence.get(name.replace("-", "_"))
+            if value and span is not None:
+                self.evidence(g, d, source, span, name=f"evidence-{name}")
         for key in doc.issuer_keys:
             used.add(key)
             g.add((d, ELI.passed_by, self.agency_iri(agencies[key])))
@@ -385,10 +392,23 @@ class Emitter:
         g.add((pos, OA.end, Literal(span.end)))
         g.add((pos, PKG.rawStart, Literal(raw_start)))
         g.add((pos, PKG.rawEnd, Literal(raw_end)))
+        where = source.locate(span)
+        if where is not None:  # page (PDF), table/row/cell (DOCX, XLSX, CSV, HTML, PDF), page metadata field
+            for prop, value in ((PKG.page, where.page), (PKG.tableNumber, where.table), (PKG.rowNumber, where.row),
+                                (PKG.cellNumber, where.cell), (PKG.metadataField, where.field)):
+                if value is not None:
+                    g.add((pos, prop, Literal(value)))
         g.add((quote, RDF.type, OA.TextQuoteSelector))
         g.add((quote, OA.exact, Literal(source.quote(span))))
         g.add((quote, OA.prefix, Literal(source.text[max(0, span.start - QUOTE_CONTEXT) : span.start])))
         g.add((quote, OA.suffix, Literal(source.text[span.end : span.end + QUOTE_CONTEXT])))
+
+
+def source_name(file_name: str) -> str:
+    """A source's IRI segment: the stem of a .txt file (as before other formats were read), the whole name of any
+    other, so notice.docx and notice.pdf beside each other are two sources."""
+    path = Path(file_name)
+    return path.stem if path.suffix.lower() == ".txt" else path.name
 
 
 def decimal_value(value: float) -> Decimal:

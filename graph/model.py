@@ -8,6 +8,7 @@ half-width punctuation, all brackets folded to ASCII parentheses), so a match in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -110,6 +111,21 @@ class Block:
     page: PageBlock | None = None  # what the page analysis saw in it, on a newspaper page
 
 
+@dataclass(frozen=True)
+class Locator:
+    """Where a range of the file as read (`SourceText.raw` offsets) came from in its original format: a PDF page, a
+    table's row and cell (1-based), or a page metadata field such as 发文字号; None where the format has none.
+    A reader's locators are in raw order and do not overlap (a PDF table cell carries its page too)."""
+
+    start: int
+    end: int
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    cell: int | None = None
+    field: str | None = None
+
+
 @dataclass
 class SourceText:
     """One input file, decoded and normalized: the document object every stage reads and adds to.
@@ -129,6 +145,19 @@ class SourceText:
     is_page: bool = False  # an OCR'd newspaper page whose column breaks were undone
     blocks: list[Block] = field(default_factory=list)
     layers: dict[str, list[Mark]] = field(default_factory=dict)
+    media_type: str = "text/plain"  # of the file as received (application/pdf, text/html …)
+    encoding: str = "utf-8"  # the character encoding detected (text, HTML, CSV) or the one the format defines
+    locators: list[Locator] = field(default_factory=list)  # in raw order, from the format's reader
+
+    def locate(self, span: Span) -> Locator | None:
+        """The locator of the raw range a span starts in, if the reader recorded one (locators do not overlap)."""
+        if not self.locators or span.start >= len(self.raw_offsets):
+            return None
+        raw = self.raw_offsets[span.start]
+        i = bisect_right(self.locators, raw, key=lambda loc: loc.start) - 1
+        if i >= 0 and self.locators[i].start <= raw < self.locators[i].end:
+            return self.locators[i]
+        return None
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -389,6 +418,7 @@ class Document:
     links: list[DocumentLink] = field(default_factory=list)
     reported: ReportedDocument | None = None
     report_kind: str = ""  # for a news report: draft-for-comment, plan, cooperation-agreement, meeting, event
+    field_evidence: dict[str, Span] = field(default_factory=dict)  # "doc_number", "date" → where the text states it
 
     @property
     def source(self) -> SourceText:

@@ -1,9 +1,12 @@
 """Read source files: bytes to text, with errors that name the file and say what is wrong.
 
-Every entry of the corpus folder that looks like a source (`*.txt`) is either read or reported: a FIFO, a socket, a
-folder named `x.txt`, a dangling symlink, a symlink loop, an unreadable or oversized file is one error line naming it,
-never a silent skip. Nothing is opened before `stat` says it is a regular file, and it is opened non-blocking, so a
-FIFO swapped in between cannot hang the build either.
+The format is decided by content (`readers/`: text in any Chinese encoding, HTML, DOCX, PDF, XLSX/CSV, .doc/.wps
+through LibreOffice); the reader's text is what `SourceText.raw` holds, with the media type, encoding and locators
+(page, table/row/cell) beside it. Every entry of the corpus folder (but hidden files, Office lock files `~$…` and
+sub-folders not named like a source) is either read or reported: an unsupported format, a FIFO, a socket, a folder
+named `x.txt`, a dangling symlink, a symlink loop, an unreadable or oversized file is one error line naming it, never
+a silent skip. Nothing is opened before `stat` says it is a regular file, and it is opened non-blocking, so a FIFO
+swapped in between cannot hang the build either.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-SOURCE_SUFFIXES = (".txt",)
+from policykg.graph.model import Locator
+from policykg.graph.readers import Unreadable, decode, suffixes
+
 #: default largest source file read (bytes); `policykg build --max-file-size` changes it
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 #: a line longer than this (code points without a line break) gets a warning: outlines are found line by line
@@ -39,16 +44,28 @@ class ReadError(Exception):
 @dataclass(frozen=True)
 class RawSource:
     file_name: str
-    raw: str
-    sha256: str
+    raw: str  # the reader's text (for a text file: the file decoded)
+    sha256: str  # of the file's bytes
+    media_type: str = "text/plain"
+    encoding: str = "utf-8"
+    locators: list[Locator] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def list_sources(corpus: Path) -> list[Path]:
-    """Every `*.txt` entry of the corpus in name order, whatever it is: `read_source` says what is wrong with those
-    that are not regular files, so none is skipped without a word."""
+    """Every entry of the corpus in name order, whatever it is (hidden files, Office lock files `~$x.docx` and
+    sub-folders not named like a source aside): `read_source` says what is wrong with those it cannot read, so none
+    is skipped without a word."""
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist")
-    return sorted(p for p in corpus.iterdir() if p.suffix.lower() in SOURCE_SUFFIXES)
+    known = suffixes()
+    return sorted(p for p in corpus.iterdir() if not p.name.startswith((".", "~$"))
+                  and not (p.is_dir() and p.suffix.lower() not in known))
+
+
+def text_name(file_name: str) -> str:
+    """The name of a source's normalized text under out/text/: the file's own name for a .txt, else name + .txt."""
+    return file_name if file_name.lower().endswith(".txt") else f"{file_name}.txt"
 
 
 def _megabytes(size: int) -> str:
@@ -66,7 +83,7 @@ def _open_regular(path: Path, max_bytes: int) -> bytes:
             raise ReadError(path, f"是指向不存在文件的符号链接（{os.readlink(path)}）") from exc
         raise ReadError(path, f"无法读取（{exc.strerror or exc}）") from exc
     if stat.S_ISDIR(info.st_mode):
-        raise ReadError(path, "是文件夹，不是文本文件")
+        raise ReadError(path, "是文件夹，不是文件")
     if not stat.S_ISREG(info.st_mode):
         raise ReadError(path, f"不是普通文件（{_KINDS.get(stat.S_IFMT(info.st_mode), '特殊文件')}），已跳过")
     if info.st_size > max_bytes:
@@ -98,18 +115,22 @@ def is_blank(text: str) -> bool:
 
 
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_SIZE) -> RawSource:
+    """The file's text by the reader its content calls for; ReadError (one line naming the file) otherwise."""
     data = _open_regular(path, max_bytes)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReadError(
-            path, f"is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); save it as UTF-8"
-        ) from exc
+        decoded = decode(data, path.suffix.lower())
+    except Unreadable as exc:
+        raise ReadError(path, str(exc)) from exc
+    except Exception as exc:  # a library failing on a malformed file: still one line naming it
+        raise ReadError(path, f"无法读取（{type(exc).__name__}: {' '.join(str(exc).split())[:200]}）") from exc
+    text = decoded.text
     if is_blank(text):
-        raise ReadError(path, "文件为空或只有空白字符")
+        empty = "文件为空或只有空白字符" if decoded.media_type == "text/plain" else "文件中没有可读取的文字"
+        raise ReadError(path, empty)
     if "\x00" in text:
-        raise ReadError(path, "contains NUL characters: it looks like a binary file, not text")
-    return RawSource(path.name, text, hashlib.sha256(data).hexdigest())
+        raise ReadError(path, "含有 NUL 字符：看起来是二进制文件，不是文本（支持 txt、html、docx、pdf、xlsx、csv）")
+    return RawSource(path.name, text, hashlib.sha256(data).hexdigest(), decoded.media_type, decoded.encoding,
+                     decoded.locators, decoded.warnings)
 
 
 def longest_line(text: str) -> int:

@@ -53,7 +53,15 @@ from policykg.graph.normalize import normalize
 from policykg.graph.notation_rules import load_notation_rules
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
-from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, ReadError, list_sources, long_line_warning, read_source
+from policykg.graph.read import (
+    DEFAULT_MAX_FILE_SIZE,
+    RawSource,
+    ReadError,
+    list_sources,
+    long_line_warning,
+    read_source,
+    text_name,
+)
 from policykg.graph.recognize import AgencyRecognizer
 from policykg.graph.reports import load_report_kinds, report_kind
 from policykg.graph.resolve import Resolver
@@ -176,6 +184,7 @@ def make_document(article: Article, pipeline: Pipeline, issues: list[BuildIssue]
         cited=list(meta.cited),
         inherited_rule=found.inherited_rule,
         issuer_keys=[pipeline.resolver.resolve(name, jurisdiction).key for name in meta.issuers],
+        field_evidence={k: v for k, v in meta.evidence.items() if k in ("doc_number", "date")},
     )
     return document, meta
 
@@ -186,10 +195,13 @@ def _resolve(pipeline: Pipeline, source: SourceText, mention: AgencyMention,
     return pipeline.resolver.resolve(mention.written, jurisdiction, key=key_form)
 
 
-def source_articles(file_name: str, raw: str, sha256: str, pipeline: Pipeline) -> tuple[SourceText, list[Article],
-                                                                                          list[Note]]:
-    """normalize → layout → segment: a decoded file's document object and the articles found in it."""
+def source_articles(file_name: str, raw: str, sha256: str, pipeline: Pipeline,
+                    origin: RawSource | None = None) -> tuple[SourceText, list[Article], list[Note]]:
+    """normalize → layout → segment: a decoded file's document object and the articles found in it; `origin`
+    (what `read_source` gave) adds the file's media type, encoding and locators."""
     source = normalize(file_name, raw, sha256)
+    if origin is not None:
+        source.media_type, source.encoding, source.locators = origin.media_type, origin.encoding, origin.locators
     lay_out(source, pipeline.noise, pipeline.tables)
     articles, warnings = segment(source)
     return source, articles, warnings
@@ -249,8 +261,9 @@ def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None
             continue
         if (warning := long_line_warning(raw.raw)) is not None:
             corpus.issues.append(BuildIssue(path.name, warning))
+        corpus.issues.extend(BuildIssue(path.name, message) for message in raw.warnings)
         try:
-            source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline)
+            source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline, raw)
             corpus.issues.extend(issue_of(source, note) for note in warnings)
             made = [make_document(a, pipeline, corpus.issues) for a in articles]
         except Exception as exc:  # one bad document must not stop the corpus
@@ -459,7 +472,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         text_dir = staging / "text"
         text_dir.mkdir()
         for source, _ in corpus.sources:
-            write_atomic(text_dir / source.file_name, source.text.encode("utf-8"))
+            write_atomic(text_dir / text_name(source.file_name), source.text.encode("utf-8"))
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

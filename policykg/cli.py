@@ -88,7 +88,8 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True,
-              help="Folder of source texts (UTF-8 .txt).")
+              help="Folder of source files: .txt (any Chinese encoding), .html, .docx, .pdf, .xlsx, .csv, "
+                   ".doc/.wps (with LibreOffice).")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Output folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")

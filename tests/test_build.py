@@ -159,14 +159,18 @@ def test_cli_agency_tasks_accepts_a_written_form(built: Path) -> None:
 
 
 def test_undecodable_file_is_named_and_the_rest_still_builds(tmp_path: Path) -> None:
+    """A GBK file now builds (issue 9); bytes no supported encoding decodes are one line naming the file."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(next(CORPUS.glob("001_*.txt")), corpus)
-    (corpus / "broken_gbk.txt").write_bytes("责任单位：省民政厅".encode("gbk"))
+    (corpus / "gbk.txt").write_bytes("一、加强工作。（责任单位：省民政厅）\n".encode("gbk"))
+    (corpus / "broken.txt").write_bytes(b"\x80\xff\x80\xff\x81" * 20)
     result = CliRunner().invoke(cli, ["build", "--corpus", str(corpus), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert "broken_gbk.txt" in result.output and "UTF-8" in result.output
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("broken.txt: error: ") and "UTF-8" in errors[0]
     assert (tmp_path / "out" / "kg.trig").exists()
+    assert "省民政厅" in (tmp_path / "out" / "text" / "gbk.txt").read_text("utf-8")
 
 
 def test_a_build_that_stops_part_way_keeps_the_previous_outputs(tmp_path: Path, monkeypatch) -> None:
