@@ -450,6 +450,8 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         try:
             table = run_named(store, load_queries()["fengong"])
             write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
+            units = run_named(store, load_queries()["responsibilities"])  # the long form: one row per unit
+            write_atomic(staging / "responsibilities.csv", to_csv(units).encode("utf-8-sig"))
             step("drawing networks")
             render_views(store, staging / "viz")
         finally:

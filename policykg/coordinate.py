@@ -44,7 +44,7 @@ BASIS_ZH = {
     "inherited": "统一规定",
 }
 COMPARATOR_ZH = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "", "approx": "约"}
-UNIT_SEPARATOR = "；"  # agency names may themselves hold 、 (各市（州）、县（市、区）人民政府)
+UNIT_SEPARATOR = "|"  # agency names may themselves hold 、 or ； (各市（州）、县（市、区）人民政府)
 
 _SPACE = re.compile(r"\s+")
 _TO_ASCII_BRACKETS = str.maketrans("（）〔〕［］【】", "()()[][]")
