@@ -361,9 +361,11 @@ def jsonld(dataset: Dataset) -> bytes:
 
 
 def _sorted_node(node: object) -> object:
-    """Sort list values so the JSON text does not depend on rdflib's iteration order."""
+    """Sort list values so the JSON text does not depend on rdflib's iteration order; an RDF list (`@list`) keeps
+    its order, which is part of its quads."""
     if isinstance(node, dict):
-        return {k: _sorted_node(v) for k, v in node.items()}
+        return {k: ([_sorted_node(x) for x in v] if k == "@list" and isinstance(v, list) else _sorted_node(v))
+                for k, v in node.items()}
     if isinstance(node, list):
         items = [_sorted_node(v) for v in node]
         return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
