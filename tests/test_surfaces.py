@@ -27,7 +27,7 @@ def test_tasks_csv_lists_co_units_in_document_order(built: Path) -> None:
 
 def test_tasks_csv_separator_splits_a_name_holding_the_enumeration_comma(built: Path) -> None:
     row = next(r for r in _csv(built / "tasks.csv") if r["source_file"].startswith("001_") and r["task_number"] == "6")
-    assert row["co"].split("|") == ["各市（州）、县（市、区、特区）人民政府", "有关部门"]
+    assert row["co"].split("|") == ["有关部门", "各市（州）、县（市、区、特区）人民政府"]  # the inherited unit last
 
 
 def test_long_format_has_one_row_per_unit_with_its_position(built: Path) -> None:
@@ -50,3 +50,70 @@ def test_who_leads_query_and_command_keep_document_order(built: Path) -> None:
         assert shown["配合单位"].split("\n") == JDZ_TASK4_CO  # one unit per line in the terminal table
     finally:
         store.close()
+
+
+# -- addressing: task 6 of 黔府办发〔2023〕21号, --doc on every coordinator command, titles with place and status ----
+
+
+def _run(built: Path, *args: str):
+    from click.testing import CliRunner
+
+    from policykg.cli import cli
+
+    return CliRunner().invoke(cli, [*args, "--out", str(built)])
+
+
+def test_who_leads_finds_a_task_by_document_and_number(built: Path) -> None:
+    import json
+
+    for number in ("6", "第6项", "第六项"):
+        result = _run(built, "who-leads", "--doc", "黔府办发〔2023〕21号", number, "--format", "json")
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)
+        assert [(r["序号"], r["任务"], r["牵头单位"]) for r in rows] == [
+            ("6", "建立特殊困难老年人探访关爱机制", "贵州省民政厅")]
+    every = json.loads(_run(built, "who-leads", "第6项", "--format", "json").stdout)
+    assert {r["来源文件"][:3] for r in every} >= {"001", "003"}  # without --doc: task 6 of each document
+
+
+def test_every_coordinator_command_takes_doc(built: Path) -> None:
+    import json
+
+    for args in (["agency", "省民政厅"], ["targets"], ["who-leads", "养老"]):
+        rows = json.loads(_run(built, *args, "--doc", "黔府办发〔2023〕21号", "--format", "json").stdout)
+        assert rows and all(r["来源文件"].startswith("001_") for r in rows), args
+    assert _run(built, "export", "fengong", "--doc", "没有这个文件", "--csv", "/tmp/x.csv").exit_code == 1
+
+
+def test_display_titles_say_place_and_status(built: Path) -> None:
+    from policykg.crossdoc import documents_by_iri
+
+    store = EmbeddedStore(built / "store")
+    try:
+        shown = {d.source_file[:3] + d.status: d.display for d in documents_by_iri(store).values()}
+    finally:
+        store.close()
+    assert shown["003draft"] == "景德镇市《关于推进基本养老服务体系建设的实施意见》（征求意见稿）"
+    assert shown["001final"] == "《贵州省推进基本养老服务体系建设实施方案》（黔府办发〔2023〕21号）"
+
+
+# -- messages ------------------------------------------------------------------------------------------------------
+
+
+def test_agency_messages_are_chinese_and_name_what_it_issued(built: Path) -> None:
+    import json
+
+    found = _run(built, "agency", "山西省民政厅", "--format", "json")
+    assert found.exit_code == 0
+    assert "matched" not in found.stderr and "找到单位" in found.stderr
+    rows = json.loads(found.stdout)
+    assert [(r["角色"], r["任务"]) for r in rows] == [
+        ("印发文件", "《关于鼓励国内家庭收养病残孤弃儿童的实施意见（试行）》")]
+
+
+def test_did_you_mean_does_not_offer_a_unit_sharing_only_generic_characters(built: Path) -> None:
+    miss = _run(built, "agency", "省委宣传部")
+    assert miss.exit_code == 1
+    assert "国有资产" not in miss.stderr and "国资委" not in miss.stderr
+    typo = _run(built, "who-leads", "探防关爱")
+    assert "探访关爱" in typo.stderr
