@@ -402,6 +402,13 @@ class BuildReport:
         return [i for i in self.issues if i.severity == "error"]
 
 
+def java_missing() -> bool:
+    """Whether the Java that owlready2 runs HermiT with is absent (the build then goes on without reasoning)."""
+    import owlready2
+
+    return shutil.which(owlready2.JAVA_EXE) is None
+
+
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
               progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> BuildReport:
     """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
@@ -430,11 +437,16 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     derived = dataset.graph(URIRef(f"{base}graph/derived"))
     for triple in derive_shortcuts(dataset):
         derived.add(triple)
-    reasoning = reason(dataset)
-    for triple in reasoning.inferred:
-        derived.add(triple)
-    if not reasoning.consistent:
-        corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}", "error"))
+    if java_missing():
+        corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
+                                                 "如 apt-get install default-jre-headless，再重新构建即可）"))
+    else:
+        reasoning = reason(dataset)
+        for triple in reasoning.inferred:
+            derived.add(triple)
+        if not reasoning.consistent:
+            corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}",
+                                            "error"))
 
     staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from policykg.cli import DEFAULT_OUT, cli, console, err_console, open_store
+from policykg.cli import OUT_HELP, cli, console, default_out, err_console, open_store
 from policykg.coordinate import Answer, CoordinateError
 
 # How much of the terminal each column may take (the quote gets the most).
@@ -74,7 +74,7 @@ def _print(answer: Answer, fmt: str, title: str) -> None:
 
 def _store_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option("--endpoint", help="Ask this SPARQL 1.1 endpoint instead of the embedded store.")(command)
-    command = click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+    command = click.option("--out", type=click.Path(path_type=Path), default=default_out, show_default=OUT_HELP,
                            help="Output folder of `policykg build`, holding store/.")(command)
     return command
 

@@ -117,3 +117,41 @@ def test_did_you_mean_does_not_offer_a_unit_sharing_only_generic_characters(buil
     assert "国有资产" not in miss.stderr and "国资委" not in miss.stderr
     typo = _run(built, "who-leads", "探防关爱")
     assert "探访关爱" in typo.stderr
+
+
+def test_a_missing_java_skips_reasoning_in_one_line_and_the_build_goes_on(tmp_path: Path, monkeypatch) -> None:
+    import owlready2
+    from conftest import CORPUS
+
+    from policykg.build import run_build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text(next(CORPUS.glob("001_*.txt")).read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(owlready2, "JAVA_EXE", str(tmp_path / "no-java"))
+    report = run_build(corpus, tmp_path / "out")
+    java = [str(i) for i in report.issues if "java" in i.message]
+    assert len(java) == 1 and "跳过 HermiT" in java[0] and not report.errors
+    assert (tmp_path / "out" / "kg.nq").exists() and (tmp_path / "out" / "viz" / "index.html").exists()
+
+
+def test_commands_find_the_graph_from_any_folder(built: Path, tmp_path: Path, monkeypatch) -> None:
+    from policykg.cli import default_out
+
+    deep = built.parent / "a" / "b"
+    deep.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(deep)
+    monkeypatch.delenv("POLICYKG_OUT", raising=False)
+    assert default_out() == built  # the nearest out/ with a store, walking up
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POLICYKG_OUT", str(built))
+    assert default_out() == built
+    from click.testing import CliRunner
+
+    from policykg.cli import cli
+
+    result = CliRunner().invoke(cli, ["who-leads", "探访关爱", "--format", "json"])
+    assert result.exit_code == 0 and "贵州省民政厅" in result.stdout
+    monkeypatch.setenv("POLICYKG_OUT", str(tmp_path / "nothing"))
+    missing = CliRunner().invoke(cli, ["who-leads", "探访关爱"])
+    assert missing.exit_code != 0 and "POLICYKG_OUT" in missing.stderr and "error" not in missing.stderr
