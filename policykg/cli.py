@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -209,26 +210,38 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
 @_query_limits
 def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None, default_graphs: tuple[str, ...],
            timeout: float, allow_service: bool) -> None:
-    """Run a SPARQL SELECT given inline or as a file.
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) given inline or as a file.
 
-    Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    The project's prefixes (pkg:, eli:, oa:, skos:, dcterms: …) are declared for you. ASK prints true or false;
+    CONSTRUCT and DESCRIBE print N-Triples.
+
+    Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?t a pkg:Task }'
     """
     from policykg.graph.guard import ServiceRefused
+    from policykg.sparql_forms import query_form, run_graph_form, with_prefixes
 
     path = Path(query_or_file)
     text = path.read_text("utf-8") if path.suffix == ".rq" and path.is_file() else query_or_file
+    text = with_prefixes(text)
+    form = query_form(text)
     store = open_store(out, endpoint, default_graphs, timeout=timeout, allow_service=allow_service)
     try:
-        table = store.select(text)
+        answer = store.select(text) if form == "SELECT" else run_graph_form(store, text)
     except (ServiceRefused, TimeoutError) as exc:  # already say what to do
         _fail(str(exc))
         raise
     except (SyntaxError, ValueError, OSError) as exc:
-        _fail(f"the query failed: {exc}")
+        _fail(f"查询失败：{exc}（检查 SPARQL 语法；项目前缀 pkg: eli: oa: skos: 等已自动声明）")
         raise
     finally:
         store.close()
-    print_table(table, fmt)
+    if isinstance(answer, ResultTable):
+        print_table(answer, fmt)
+    elif answer.boolean is not None:
+        sys.stdout.write(json.dumps({"boolean": answer.boolean}) + "\n" if fmt == "json"
+                         else ("true" if answer.boolean else "false") + "\n")
+    else:
+        sys.stdout.write(answer.ntriples)
 
 
 @cli.command("eval")

@@ -155,3 +155,26 @@ def test_commands_find_the_graph_from_any_folder(built: Path, tmp_path: Path, mo
     monkeypatch.setenv("POLICYKG_OUT", str(tmp_path / "nothing"))
     missing = CliRunner().invoke(cli, ["who-leads", "探访关爱"])
     assert missing.exit_code != 0 and "POLICYKG_OUT" in missing.stderr and "error" not in missing.stderr
+
+
+# -- researchers ---------------------------------------------------------------------------------------------------
+
+
+def test_sparql_declares_the_project_prefixes_and_runs_every_form(built: Path) -> None:
+    import json
+
+    count = _run(built, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?t a pkg:Task }", "--format", "json")
+    assert count.exit_code == 0, count.output
+    assert int(json.loads(count.stdout)[0]["n"]) > 60
+    ask = _run(built, "sparql", "ASK { ?r pkg:role <https://w3id.org/policykg/code/role/lead> }")
+    assert ask.exit_code == 0 and ask.stdout == "true\n", ask.output
+    built_graph = _run(built, "sparql", "CONSTRUCT { ?t dcterms:title ?x } WHERE { ?t a pkg:Task ; dcterms:title ?x }")
+    lines = built_graph.stdout.splitlines()
+    assert built_graph.exit_code == 0 and len(lines) > 60 and lines == sorted(lines)
+    assert all(line.endswith(" .") and "<http://purl.org/dc/terms/title>" in line for line in lines)
+    described = _run(built, "sparql", "DESCRIBE <https://w3id.org/policykg/code/role/lead>")
+    assert "<https://w3id.org/policykg/code/role/lead>" in described.stdout
+    own = _run(built, "sparql", "PREFIX pkg: <urn:other#> ASK { ?t a pkg:Task }")
+    assert own.stdout == "false\n"  # a prefix the query declares is its own
+    refused = _run(built, "sparql", "ASK { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert refused.exit_code != 0
