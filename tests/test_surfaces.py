@@ -178,3 +178,44 @@ def test_sparql_declares_the_project_prefixes_and_runs_every_form(built: Path) -
     assert own.stdout == "false\n"  # a prefix the query declares is its own
     refused = _run(built, "sparql", "ASK { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert refused.exit_code != 0
+
+
+# -- ontology ------------------------------------------------------------------------------------------------------
+
+
+def test_ontology_states_org_alignment_and_labels_its_role_codes() -> None:
+    from importlib import resources
+
+    from rdflib import RDFS, Graph, Literal, Namespace, URIRef
+
+    graph = Graph().parse(data=resources.files("policykg.ontology").joinpath("policykg.ttl").read_text("utf-8"),
+                          format="turtle")
+    pkg, org = Namespace("https://w3id.org/policykg/ontology#"), Namespace("http://www.w3.org/ns/org#")
+    assert (pkg.Agency, RDFS.subClassOf, org.Organization) in graph
+    for code, zh in (("lead", "牵头单位"), ("co", "配合单位")):
+        labels = set(graph.objects(URIRef(f"https://w3id.org/policykg/code/role/{code}"), RDFS.label))
+        assert Literal(zh, lang="zh") in labels and any(getattr(x, "language", "") == "en" for x in labels)
+
+
+def test_endpoint_page_offers_the_prefixes_and_every_named_query(built: Path) -> None:
+    import html
+    import re
+    import urllib.parse
+    import urllib.request
+
+    from policykg.endpoint_cli import free_port
+    from policykg.proxy import GuardedEndpoint
+
+    with GuardedEndpoint(built / "store", free_port(), timeout=20) as running:
+        with urllib.request.urlopen(running.url + "/", timeout=20) as response:
+            page = response.read().decode("utf-8")
+        examples = [html.unescape(t) for t in re.findall(r'<textarea name="query" rows="12">(.*?)</textarea>', page,
+                                                         flags=re.S)]
+        assert "PREFIX pkg: &lt;https://w3id.org/policykg/ontology#&gt;" in page
+        assert len(examples) == len(load_queries()) and "<script" not in page
+        who = next(e for e in examples if "question: Which department leads the tasks" in e)
+        url = running.query_url + "?" + urllib.parse.urlencode({"query": who})
+        request = urllib.request.Request(url, headers={"Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=20) as response:
+            answer = response.read().decode("utf-8")
+        assert "贵州省民政厅" in answer  # the example is bound (探访关爱) and runs as it stands
