@@ -15,7 +15,7 @@ import networkx as nx
 
 COLUMN_OF = {"document": 0, "news": 0, "section": 1, "task": 2, "agency": 3, "collective": 3}
 COLUMN_GAP = 300  # wider than the widest label (widthConstraint 240 px)
-ROW_GAP = {0: 70, 1: 50, 2: 50, 3: 50}  # a box label takes two lines; a dot's label stands below it
+ROW_GAP = {0: 70, 1: 50, 2: 50, 3: 60}  # a box label takes two lines; a dot or diamond has its label below it
 LEVEL_GAP = 190
 LEVEL_SPACING = 280
 LEVEL_WIDTH = 5
