@@ -374,9 +374,11 @@ def jsonld(dataset: Dataset) -> bytes:
 
 
 def _sorted_node(node: object) -> object:
-    """Sort list values so the JSON text does not depend on rdflib's iteration order."""
+    """Sort list values so the JSON text does not depend on rdflib's iteration order; an RDF list (`@list`) keeps
+    its order, which is part of its quads."""
     if isinstance(node, dict):
-        return {k: _sorted_node(v) for k, v in node.items()}
+        return {k: ([_sorted_node(x) for x in v] if k == "@list" and isinstance(v, list) else _sorted_node(v))
+                for k, v in node.items()}
     if isinstance(node, list):
         items = [_sorted_node(v) for v in node]
         return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
@@ -413,6 +415,13 @@ class BuildReport:
         return [i for i in self.issues if i.severity == "error"]
 
 
+def java_missing() -> bool:
+    """Whether the Java that owlready2 runs HermiT with is absent (the build then goes on without reasoning)."""
+    import owlready2
+
+    return shutil.which(owlready2.JAVA_EXE) is None
+
+
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
               progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> BuildReport:
     """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
@@ -441,11 +450,16 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     derived = dataset.graph(URIRef(f"{base}graph/derived"))
     for triple in derive_shortcuts(dataset):
         derived.add(triple)
-    reasoning = reason(dataset)
-    for triple in reasoning.inferred:
-        derived.add(triple)
-    if not reasoning.consistent:
-        corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}", "error"))
+    if java_missing():
+        corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
+                                                 "如 apt-get install default-jre-headless，再重新构建即可）"))
+    else:
+        reasoning = reason(dataset)
+        for triple in reasoning.inferred:
+            derived.add(triple)
+        if not reasoning.consistent:
+            corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}",
+                                            "error"))
 
     staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -463,6 +477,8 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         try:
             table = run_named(store, load_queries()["fengong"])
             write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
+            units = run_named(store, load_queries()["responsibilities"])  # the long form: one row per unit
+            write_atomic(staging / "responsibilities.csv", to_csv(units).encode("utf-8-sig"))
             step("drawing networks")
             render_views(store, staging / "viz")
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +18,32 @@ from policykg.graph.store import EmbeddedStore, GraphStore, ResultTable
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("out")
+OUT_ENV = "POLICYKG_OUT"
+OUT_HELP = f"${OUT_ENV}, else the nearest out/ holding a graph from here upward, else ./out"
+
+
+def default_out() -> Path:
+    """Where the graph is read from when --out is not given, whatever folder a command runs in: $POLICYKG_OUT,
+    else the first out/ holding store/ in this folder or a parent (a project's out/ from any of its subfolders)."""
+    if os.environ.get(OUT_ENV):
+        return Path(os.environ[OUT_ENV])
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_OUT / "store").is_dir():
+            return folder / DEFAULT_OUT
+    return DEFAULT_OUT
+
+
+def build_out() -> Path:
+    """Where `policykg build` writes when --out is not given: $POLICYKG_OUT, else ./out."""
+    return Path(os.environ[OUT_ENV]) if os.environ.get(OUT_ENV) else DEFAULT_OUT
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]错误：[/]{message}", highlight=False)
     sys.exit(code)
 
 
@@ -39,7 +60,8 @@ def open_store(out: Path, endpoint: str | None = None, default_graphs: tuple[str
     try:
         return EmbeddedStore(out / "store", timeout=timeout, allow_service=allow_service)
     except FileNotFoundError:
-        _fail(f"no graph in {out}/: run `policykg build` (or `make run`) first, or pass --out DIR")
+        _fail(f"{out}/ 中没有图谱：请先运行 `policykg build`（或 `make run`），或用 --out DIR 或环境变量 "
+              f"{OUT_ENV} 指明输出文件夹")
         raise
 
 
@@ -57,7 +79,7 @@ def print_table(table: ResultTable, fmt: str) -> None:
         for row in table.rows:
             view.add_row(*("" if v is None else v for v in row))
         console.print(view)
-        console.print(f"{len(table.rows)} rows", style="dim")
+        console.print(f"共 {len(table.rows)} 行", style="dim")
 
 
 def _valid_base(base: str) -> bool:
@@ -90,7 +112,7 @@ def cli() -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True,
               help="Folder of source files: .txt (any Chinese encoding), .html, .docx, .pdf, .xlsx, .csv, "
                    ".doc/.wps (with LibreOffice).")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+@click.option("--out", type=click.Path(path_type=Path), default=build_out, show_default=f"${OUT_ENV}, else ./out",
               help="Output folder, replaced atomically when the build succeeds.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
 @click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
@@ -104,7 +126,7 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
     from policykg.build import run_build
 
     if not corpus.is_dir():
-        _fail(f"corpus folder {corpus} does not exist; pass --corpus DIR")
+        _fail(f"语料文件夹 {corpus} 不存在：请用 --corpus DIR 指明")
     if not _valid_base(base):
         _fail(f"--base {base!r} 不是合法的 http(s) IRI（例如 {DEFAULT_BASE}）")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -124,10 +146,10 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
     summary = Table(title=f"policykg build → {out}/", show_header=False)
     for label, value in [
-        ("documents", report.documents), ("tasks", report.tasks), ("agencies", report.agencies),
-        ("responsibilities", report.responsibilities), ("targets", report.targets), ("duties", report.duties),
-        ("triples", report.triples), ("warnings", len(report.issues) - len(report.errors)),
-        ("errors", len(report.errors)), ("seconds", f"{report.seconds:.1f}"),
+        ("文件", report.documents), ("任务", report.tasks), ("单位", report.agencies),
+        ("责任", report.responsibilities), ("目标", report.targets), ("职责", report.duties),
+        ("三元组", report.triples), ("警告", len(report.issues) - len(report.errors)),
+        ("错误", len(report.errors)), ("秒", f"{report.seconds:.1f}"),
     ]:
         summary.add_row(label, str(value))
     console.print(summary)
@@ -139,7 +161,7 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
 @click.argument("name")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a query parameter (as data).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+@click.option("--out", type=click.Path(path_type=Path), default=default_out, show_default=OUT_HELP,
               help="Output folder holding store/.")
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
@@ -182,33 +204,45 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path, endpoint: str
 @cli.command()
 @click.argument("query_or_file")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=default_out, show_default=OUT_HELP)
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: restrict the query's default graph to these graphs (repeatable).")
 @_query_limits
 def sparql(query_or_file: str, fmt: str, out: Path, endpoint: str | None, default_graphs: tuple[str, ...],
            timeout: float, allow_service: bool) -> None:
-    """Run a SPARQL SELECT given inline or as a file.
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) given inline or as a file.
 
-    Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    The project's prefixes (pkg:, eli:, oa:, skos:, dcterms: …) are declared for you. ASK prints true or false;
+    CONSTRUCT and DESCRIBE print N-Triples.
+
+    Example: policykg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?t a pkg:Task }'
     """
     from policykg.graph.guard import ServiceRefused
+    from policykg.sparql_forms import query_form, run_graph_form, with_prefixes
 
     path = Path(query_or_file)
     text = path.read_text("utf-8") if path.suffix == ".rq" and path.is_file() else query_or_file
+    text = with_prefixes(text)
+    form = query_form(text)
     store = open_store(out, endpoint, default_graphs, timeout=timeout, allow_service=allow_service)
     try:
-        table = store.select(text)
+        answer = store.select(text) if form == "SELECT" else run_graph_form(store, text)
     except (ServiceRefused, TimeoutError) as exc:  # already say what to do
         _fail(str(exc))
         raise
     except (SyntaxError, ValueError, OSError) as exc:
-        _fail(f"the query failed: {exc}")
+        _fail(f"查询失败：{exc}（检查 SPARQL 语法；项目前缀 pkg: eli: oa: skos: 等已自动声明）")
         raise
     finally:
         store.close()
-    print_table(table, fmt)
+    if isinstance(answer, ResultTable):
+        print_table(answer, fmt)
+    elif answer.boolean is not None:
+        sys.stdout.write(json.dumps({"boolean": answer.boolean}) + "\n" if fmt == "json"
+                         else ("true" if answer.boolean else "false") + "\n")
+    else:
+        sys.stdout.write(answer.ntriples)
 
 
 @cli.command("eval")

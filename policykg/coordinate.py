@@ -9,12 +9,15 @@ JSON; the quoted source sentence travels with every row so a coordinator can che
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from policykg.address import display_of as _display
+from policykg.address import doc_iri_of, documents, numbered, one_document, task_number
 from policykg.graph.lexicon import Lexicon, load_lexicon
 from policykg.graph.resolve import Resolver
 from policykg.graph.store import GraphStore, ParamValue, ResultTable
@@ -44,7 +47,7 @@ BASIS_ZH = {
     "inherited": "统一规定",
 }
 COMPARATOR_ZH = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "", "approx": "约"}
-UNIT_SEPARATOR = "；"  # agency names may themselves hold 、 (各市（州）、县（市、区）人民政府)
+UNIT_SEPARATOR = "|"  # agency names may themselves hold 、 or ； (各市（州）、县（市、区）人民政府)
 
 _SPACE = re.compile(r"\s+")
 _TO_ASCII_BRACKETS = str.maketrans("（）〔〕［］【】", "()()[][]")
@@ -271,7 +274,7 @@ def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) 
     lexicon = lexicon or load_lexicon()
     forms = agency_forms(name, lexicon)
     if not forms:
-        raise CoordinateError("give an agency name, e.g. 省民政厅 or 卫健委")
+        raise CoordinateError("请给出单位名称，例如 省民政厅 或 卫健委")
     queries = _Queries(store)
     words = _Words.of(lexicon)
     found: dict[str, Matched] = {}
@@ -290,19 +293,42 @@ def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) 
     return sorted(found.values(), key=lambda m: (not m.exact, m.jurisdiction, m.name))
 
 
-def _score(query: str, candidate: str) -> float:
-    """How alike two names are: shared character pairs, or difflib's ratio when the query is one character."""
-    pairs = {query[i : i + 2] for i in range(len(query) - 1)}
-    if pairs:
-        shared = sum(1 for p in pairs if p in candidate) / len(pairs)
-    else:
-        shared = 1.0 if query in candidate else 0.0
-    return max(shared, difflib.SequenceMatcher(None, query, candidate).ratio())
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _score(query: str, candidate: str, weight: Mapping[str, float]) -> float:
+    """How alike two names are: the share of the query's character pairs found in the candidate, each pair weighted
+    by its rarity among the candidates (省委, 人民, 委员 say little; 宣传 says what the unit is); difflib's ratio when
+    the query is one character."""
+    pairs = _pairs(query)
+    if not pairs:
+        return 1.0 if query in candidate else 0.0
+    total = sum(weight.get(p, 1.0) for p in pairs)
+    shared = sum(weight.get(p, 1.0) for p in pairs if p in candidate) / total
+    return max(shared, _typo_ratio(query, candidate))
+
+
+def _typo_ratio(query: str, candidate: str) -> float:
+    """difflib's ratio against the best stretch of the candidate as long as the query (探防关爱 ~ …探访关爱机制),
+    counted only when it is high: a typo, not a shared 省 and 委."""
+    n = len(query)
+    windows = [candidate[i : i + n] for i in range(max(1, len(candidate) - n + 1))]
+    ratio = max(difflib.SequenceMatcher(None, query, w).ratio() for w in windows)
+    return ratio if ratio >= 0.7 else 0.0
 
 
 def _closest(query_forms: Iterable[str], candidates: Iterable[str], limit: int = 5) -> list[str]:
     forms = [f for f in query_forms if f]
-    scored = {c: max((_score(f, c) for f in forms), default=0.0) for c in set(candidates) if c}
+    names = sorted({c for c in candidates if c})
+    counts: dict[str, int] = {}
+    for name in names:
+        for pair in _pairs(name):
+            counts[pair] = counts.get(pair, 0) + 1
+    weight = {pair: math.log((1 + len(names)) / (1 + n)) + 0.1 for pair, n in counts.items()}
+    rare = math.log(1 + len(names)) + 0.1  # a pair no candidate has weighs most
+    weights = {p: weight.get(p, rare) for f in forms for p in _pairs(f)}
+    scored = {c: max((_score(f, c, weights) for f in forms), default=0.0) for c in names}
     best = sorted((s, c) for c, s in scored.items() if s >= 0.34)
     return [c for _, c in sorted(best, key=lambda sc: (-sc[0], len(sc[1]), sc[1]))[:limit]]
 
@@ -397,14 +423,22 @@ TARGET_COLUMNS = ["文件", "序号", "任务", "指标", "目标值", "完成�
 Progress = Callable[[int, int], None]
 
 
-def who_leads(store: GraphStore, text: str, *, in_text: bool = False, progress: Progress | None = None) -> Answer:
+def who_leads(store: GraphStore, text: str, *, in_text: bool = False, doc: str | None = None,
+              progress: Progress | None = None) -> Answer:
     """Tasks whose title holds every word of `text` (with --in-text: anywhere in the task), with their units.
 
-    Words separated by spaces must all occur; each word is searched in every form it may be written in.
+    Words separated by spaces must all occur; each word is searched in every form it may be written in. A number
+    (6, 第6项, 第六项) names the task of that number; `doc` (文号, file name or part of the title) keeps one document.
     """
     words = [w for w in simplify(text).split(" ") if w]
     if not words:
-        raise CoordinateError("give some words of the task, e.g. policykg who-leads 探访关爱")
+        raise CoordinateError("请给出任务标题中的几个字或任务序号，例如 policykg who-leads 探访关爱 或 "
+                              "policykg who-leads --doc 黔府办发〔2023〕21号 6")
+    doc_iri = one_document(store, doc)
+    docs = documents(store)
+    number = task_number(text)
+    if number is not None:
+        return _answer_of(store, numbered(store, number, doc_iri), [], docs, words, progress)
     queries = _Queries(store)
     forms_of = {word: _narrowest(text_forms(word)) for word in dict.fromkeys(words)}
     words_of: dict[str, set[str]] = {}
@@ -421,23 +455,33 @@ def who_leads(store: GraphStore, text: str, *, in_text: bool = False, progress: 
         seen.setdefault(row["task"], set()).update(matched)
         if row["in_title"] == "true":
             in_title.setdefault(row["task"], set()).update(matched)
-    hits = {task: row for task, row in found.items() if len(seen[task]) == len(forms_of)}
+    hits = {task: row for task, row in found.items()
+            if len(seen[task]) == len(forms_of) and (doc_iri is None or doc_iri_of(task) == doc_iri)}
     title_hits = {task: len(in_title.get(task, ())) == len(forms_of) for task in hits}
-    answer = Answer(WHO_LEADS_COLUMNS, table_columns=WHO_LEADS_COLUMNS[:6])
-    chosen = [t for t in hits if title_hits[t]]
+    chosen = {t: hits[t] for t in hits if title_hits[t]}
     elsewhere = [t for t in hits if not title_hits[t]]
     if in_text:
-        chosen += elsewhere
-    elif elsewhere:
-        answer.notes.append(f"{len(elsewhere)} more tasks mention it only in their text: add --in-text to list them")
-    cache = _units_of_tasks(queries, chosen)
-    for n, task in enumerate(chosen, start=1):
-        row = hits[task]
+        chosen.update((t, hits[t]) for t in elsewhere)
+    answer = _answer_of(store, chosen, [] if in_text else elsewhere, docs, words, progress)
+    if not answer.rows and not elsewhere:
+        answer.suggestions = suggest_tasks(store, text)
+    return answer
+
+
+def _answer_of(store: GraphStore, chosen: Mapping[str, Mapping[str, str]], elsewhere: list[str],
+               docs: Mapping[str, Any], words: list[str], progress: Progress | None) -> Answer:
+    """The who-leads rows of the chosen tasks, each with its units in document order and its quote."""
+    answer = Answer(WHO_LEADS_COLUMNS, table_columns=WHO_LEADS_COLUMNS[:6])
+    if elsewhere:
+        answer.notes.append(f"另有 {len(elsewhere)} 项任务只在正文中提到：加 --in-text 一并列出")
+    cache = _units_of_tasks(_Queries(store), list(chosen))
+    for n, (task, row) in enumerate(chosen.items(), start=1):
         units = cache.get(task, [])
         needles = [*words, *(u.as_written for u in units)]
+        ref = docs.get(doc_iri_of(task))
         answer.add(
             {
-                "文件": row["document_title"],
+                "文件": ref.display if ref else row["document_title"],
                 "序号": row["task_number"],
                 "任务": row["task_title"],
                 "牵头单位": _names(units, "lead"),
@@ -453,15 +497,16 @@ def who_leads(store: GraphStore, text: str, *, in_text: bool = False, progress: 
         )
         if progress:
             progress(n, len(chosen))
-    if not answer.rows and not elsewhere:
-        answer.suggestions = suggest_tasks(store, text)
     return answer
 
 
 def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
-                 progress: Progress | None = None) -> Answer:
-    """Every task an agency leads or co-operates on; a partial name covers every agency containing it."""
+                 progress: Progress | None = None, doc: str | None = None) -> Answer:
+    """Every task an agency leads or co-operates on; a partial name covers every agency containing it; `doc`
+    keeps the tasks of one document."""
     lexicon = lexicon or load_lexicon()
+    doc_iri = one_document(store, doc)
+    docs = documents(store)
     matched = find_agencies(store, name, lexicon)
     answer = Answer(AGENCY_COLUMNS, table_columns=["单位", "地区", "文件", "序号", "任务", "角色", "原文"],
                     agencies=matched)
@@ -471,8 +516,10 @@ def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
     queries = _Queries(store)
     idle: list[str] = []
     for n, agency in enumerate(matched, start=1):
-        rows = queries.rows("agency_roles", agency=agency.iri)
-        if not rows:
+        rows = [r for r in queries.rows("agency_roles", agency=agency.iri)
+                if doc_iri is None or doc_iri_of(r["task"]) == doc_iri]
+        other = _duties_and_documents(queries, agency, docs, doc_iri)
+        if not rows and not other:
             idle.append(agency.display)
         for row in rows:
             role_quote = row["role_quote"]
@@ -483,7 +530,7 @@ def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
                 {
                     "单位": agency.name,
                     "地区": agency.jurisdiction,
-                    "文件": row["document_title"],
+                    "文件": _display(docs, row),
                     "序号": row["task_number"],
                     "任务": row["task_title"],
                     "角色": ROLE_ZH.get(row["role"], row["role"]),
@@ -495,11 +542,38 @@ def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
                 },
                 {"原文": shown},
             )
+        for extra in other:
+            answer.add(extra, {"原文": quote_excerpt(extra["原文"], [])})
         if progress:
             progress(n, len(matched))
     if idle:
-        answer.notes.append(f"no tasks as lead or co-operating unit: {'、'.join(idle)}")
+        answer.notes.append(f"以下单位没有牵头或配合的任务：{'、'.join(idle)}")
     return answer
+
+
+DUTY_ROLE_ZH = {"agent": "正文职责（承办）", "partner": "正文职责（会同）", "issuer": "印发文件"}
+
+
+def _duties_and_documents(queries: _Queries, agency: Matched, docs: Mapping[str, Any],
+                          doc_iri: str | None) -> list[dict[str, str]]:
+    """What an agency does outside the task lists: duties the running text gives it, documents it issued."""
+    rows: list[dict[str, str]] = []
+    base = {"单位": agency.name, "地区": agency.jurisdiction, "依据": "", "原文写法": "", "责任依据原文": ""}
+    for r in queries.rows("agency_duties", agency=agency.iri):
+        if doc_iri is not None and r["doc"] != doc_iri:
+            continue
+        ref = docs.get(r["doc"])
+        rows.append({**base, "文件": ref.display if ref else r["document_title"], "序号": r["part_number"],
+                     "任务": r["part"] or r["duty_text"], "角色": DUTY_ROLE_ZH[r["role"]], "原文": r["quote"],
+                     "来源文件": r["source_file"]})
+    for r in queries.rows("agency_documents", agency=agency.iri):
+        if doc_iri is not None and doc_iri not in (r["doc"], r["report"]):
+            continue
+        title = f"《{r['document_title']}》" + (f"（{r['document_number']}）" if r["document_number"] else "")
+        report = docs.get(r["report"])
+        rows.append({**base, "文件": report.display if report else title, "序号": "", "任务": title,
+                     "角色": DUTY_ROLE_ZH["issuer"], "原文": r["report_title"] or title, "来源文件": r["source_file"]})
+    return rows
 
 
 def _target_value(row: Mapping[str, str]) -> str:
@@ -510,8 +584,11 @@ def _target_value(row: Mapping[str, str]) -> str:
 
 
 def targets(store: GraphStore, *, due: int | None = None, agency: str | None = None,
-            lexicon: Lexicon | None = None, progress: Progress | None = None) -> Answer:
-    """Quantitative targets, optionally only those due by the end of `due` and those on tasks of `agency`."""
+            lexicon: Lexicon | None = None, progress: Progress | None = None, doc: str | None = None) -> Answer:
+    """Quantitative targets, optionally only those due by the end of `due`, those on tasks of `agency` and those
+    of one document `doc`."""
+    doc_iri = one_document(store, doc)
+    docs = documents(store)
     answer = Answer(TARGET_COLUMNS, table_columns=[c for c in TARGET_COLUMNS[:9] if c != "配合单位"])
     agencies: list[str] = [""]
     if agency is not None:
@@ -526,7 +603,7 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
     found: list[dict[str, str]] = []
     for iri in agencies:
         for row in queries.rows("targets_due", due=due or 0, agency=iri):
-            if row["target"] not in seen:
+            if row["target"] not in seen and (doc_iri is None or doc_iri_of(row["task"]) == doc_iri):
                 seen.add(row["target"])
                 found.append(row)
     order = {r["source_file"]: i for i, r in enumerate(sorted(found, key=lambda r: r["source_file"]))}
@@ -536,7 +613,7 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
         units = _units_of(queries, row["task"], cache)
         answer.add(
             {
-                "文件": row["document_title"],
+                "文件": _display(docs, row),
                 "序号": row["task_number"],
                 "任务": row["task_title"],
                 "指标": row["indicator"],

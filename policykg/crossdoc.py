@@ -42,27 +42,49 @@ def code_labels(scheme: str, lang: str = "zh") -> dict[str, str]:
     return found
 
 
+_NATIONAL = "/doc/100000/"
+
+
 @dataclass(frozen=True)
 class DocumentRef:
+    """A document as users name it: a title alone is ambiguous (the national text and a city's share it)."""
+
     iri: str
     title: str
     number: str
     source_file: str
     status: str = "final"
+    place: str = ""
+
+    @property
+    def is_report(self) -> bool:
+        return self.status == "report"
 
     @property
     def display(self) -> str:
-        status = f"（{code_labels('status')[self.status]}）" if self.status == "draft" else ""
-        return f"{self.title}{status}（{self.number}）" if self.number else f"{self.title}{status}"
+        """景德镇市《关于推进基本养老服务体系建设的实施意见》（征求意见稿）; a news report keeps its headline."""
+        labels = code_labels("status")
+        if self.is_report:
+            return f"{self.title}（{labels['report']}）"
+        place = "" if _NATIONAL in self.iri or self.title.startswith(self.place) else self.place
+        status = f"（{labels['draft']}）" if self.status == "draft" else ""
+        number = f"（{self.number}）" if self.number else ""
+        return f"{place}《{self.title}》{status}{number}"
 
 
 def documents_by_iri(store: GraphStore) -> dict[str, DocumentRef]:
     """Every document and report of the graph."""
     table = run_named(store, load_queries()["documents"])
     docs = [DocumentRef(r["doc"] or "", r["document_title"] or "", r["document_number"] or "", r["source_file"] or "",
-                        r["status"] or "final")
+                        r["status"] or "final", r["place"] or "")
             for r in (dict(zip(table.columns, row, strict=True)) for row in table.rows)]
     return {d.iri: d for d in docs}
+
+
+def document_of(task: str, docs: Mapping[str, DocumentRef]) -> DocumentRef | None:
+    """The document a task or section IRI belongs to ({doc}/part/{path})."""
+    head = task.split("/part/", 1)[0]
+    return docs.get(head)
 
 
 def matching_documents(store: GraphStore, text: str) -> list[DocumentRef]:

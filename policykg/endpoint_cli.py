@@ -23,7 +23,7 @@ from typing import IO
 import click
 from rich.table import Table
 
-from policykg.cli import DEFAULT_OUT, _fail, cli, console, err_console
+from policykg.cli import OUT_HELP, _fail, cli, console, default_out, err_console
 
 DEFAULT_PORT = 7878
 EXAMPLE_QUERY = "who_leads --param task=探访关爱"
@@ -166,7 +166,7 @@ def _port_taken(host: str, port: int) -> bool:
 @cli.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port on 127.0.0.1 to listen on.")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+@click.option("--out", type=click.Path(path_type=Path), default=default_out, show_default=OUT_HELP,
               help="Output folder holding store/.")
 @click.option("--timeout", "query_timeout", type=click.FloatRange(min=1), default=30, show_default=True,
               metavar="SECONDS", help="Stop any query after this many seconds (the client gets 504, never half an "
@@ -225,7 +225,7 @@ def serve(port: int, out: Path, query_timeout: float, allow_service: bool) -> No
               "instead of SPARQL Update.")
 @click.option("--user", help="User name (HTTP digest or basic auth, as the server asks).")
 @click.option("--password", envvar="POLICYKG_PASSWORD", help="Password (or set POLICYKG_PASSWORD).")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+@click.option("--out", type=click.Path(path_type=Path), default=default_out, show_default=OUT_HELP,
               help="Output folder holding kg.nq.")
 @click.option("--timeout", type=click.FloatRange(1), default=120, show_default=True, help="Seconds per request.")
 @click.option("--batch", "batch_size", type=click.IntRange(1), default=500, show_default=True,

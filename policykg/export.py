@@ -1,7 +1,8 @@
-"""The 任务分工表 (task division table) as Excel or CSV: the form coordinators pass around and fill in.
+"""The 任务分工表 (task division table) as coordinators pass it around: what goes in it, read from the graph.
 
-One sheet per document, the source text of every task beside it so the table can be checked against the original.
-Files are written to a temporary sibling and renamed into place, so an interrupted export never leaves half a file.
+One sheet per plan with the source text of every task beside it, news reports on a sheet of their own, a summary per
+agency, and 本单位任务清单 (what one agency leads and supports). The XLSX layout is policykg.workbook; files are
+written to a temporary sibling and renamed into place, so an interrupted export never leaves half a file.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import csv
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,19 +19,26 @@ from policykg.cells import neutral_row
 from policykg.graph.store import GraphStore
 from policykg.query import load_queries, run_named
 
-__all__ = ["FENGONG_COLUMNS", "ExtraSheet", "Sheet", "fengong", "sheet_names", "write_csv", "write_xlsx"]
+__all__ = ["AGENCY_COLUMNS", "FENGONG_COLUMNS", "ExtraSheet", "Sheet", "TaskInfo", "agency_sheets", "fengong",
+           "sheet_names", "summary", "write_csv"]
 
 FENGONG_COLUMNS = ["序号", "文件", "任务", "牵头单位", "配合单位", "目标指标", "完成时限", "原文出处"]
-# Widest a column may grow, in Excel width units (a Chinese character takes about two).
-_MAX_WIDTH = {"序号": 6, "文件": 26, "任务": 30, "牵头单位": 22, "配合单位": 30, "目标指标": 36, "完成时限": 14,
-              "原文出处": 64}
-_NO_TASKS = "（本文件未识别出任务）"
+AGENCY_COLUMNS = ["文件", "序号", "任务", "角色", "牵头单位", "配合单位", "目标指标", "完成时限", "原文出处"]
+NO_TASKS = "（本文件未识别出任务）"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_MAX = 31
-_LINE_POINTS = 15.0  # row height per wrapped line at the default 11 pt font
-_MAX_ROW_POINTS = 409.0  # Excel's limit
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class TaskInfo:
+    """What the summary and the per-agency lists need of one task row beside its cells."""
+
+    task: str
+    path: str
+    units: list[tuple[str, str, str]] = field(default_factory=list)  # (agency IRI, name, role) in text order
+    years: list[int] = field(default_factory=list)  # deadline year of each target
 
 
 @dataclass
@@ -43,11 +50,33 @@ class Sheet:
     number: str  # 文号, "" when the document has none
     source_file: str
     rows: list[dict[str, str | int]] = field(default_factory=list)
+    display: str = ""  # 景德镇市《…》（征求意见稿）
+    status: str = "final"
+    place: str = ""
+    date: str = ""
+    issuers: list[str] = field(default_factory=list)
+    tasks: list[TaskInfo] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)  # outline path → "一、总体要求"
 
     @property
     def label(self) -> str:
-        """The document as the 文件 column names it: title and 文号."""
+        """The document as the 文件 column names it: place, title, status and 文号."""
+        if self.display:
+            return self.display
         return f"{self.title}（{self.number}）" if self.number else self.title
+
+    @property
+    def is_report(self) -> bool:
+        return self.status == "report"
+
+
+@dataclass
+class ExtraSheet:
+    """A sheet beside the documents' sheets (e.g. 未承接事项): its name, columns and rows."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, str]]
 
 
 def _records(store: GraphStore, name: str, **params: str | int) -> list[dict[str, str]]:
@@ -64,17 +93,34 @@ def _join(items: Iterable[str], separator: str) -> str:
     return separator.join(seen)
 
 
-def fengong(store: GraphStore, progress: Progress | None = None) -> list[Sheet]:
-    """The 任务分工表 of every document in the graph, in the order the documents stand in their sources."""
+def _sheets(store: GraphStore) -> dict[str, Sheet]:
+    from policykg.crossdoc import documents_by_iri
+
+    refs = documents_by_iri(store)
+    sheets: dict[str, Sheet] = {}
+    for r in _records(store, "documents"):
+        ref = refs[r["doc"]]
+        sheets[r["doc"]] = Sheet(r["doc"], r["document_title"], r["document_number"], r["source_file"],
+                                 display=ref.display, status=ref.status, place=ref.place, date=r["date"],
+                                 issuers=sorted(set(r["issuers"].split("|")) - {""}))
+    for r in _records(store, "sections"):
+        if r["doc"] in sheets:
+            marker = r["marker"] or f"{r['number']}、"
+            sheets[r["doc"]].sections[r["path"]] = f"{marker}{r['title']}"
+    return sheets
+
+
+def fengong(store: GraphStore, progress: Progress | None = None, doc: str | None = None) -> list[Sheet]:
+    """The 任务分工表 of every document in the graph (or of document IRI `doc`), in the order the documents stand
+    in their sources; units in the order the text lists them."""
     steps = ["documents", "task_details", "task_units", "targets_due"]
 
     def step(n: int) -> None:
         if progress:
-            progress(f"reading {steps[n]}", n + 1, len(steps))
+            progress(f"读取 {steps[n]}", n + 1, len(steps))
 
     step(0)
-    sheets = {r["doc"]: Sheet(r["doc"], r["document_title"], r["document_number"], r["source_file"])
-              for r in _records(store, "documents")}
+    sheets = {iri: s for iri, s in _sheets(store).items() if doc is None or iri == doc}
     step(1)
     tasks = _records(store, "task_details")
     step(2)
@@ -105,24 +151,82 @@ def fengong(store: GraphStore, progress: Progress | None = None) -> list[Sheet]:
                 "原文出处": f"{task['quote']}\n{source}".strip(),
             }
         )
+        sheet.tasks.append(TaskInfo(task["task"], task["task"].rsplit("/part/", 1)[-1],
+                                    [(u["agency"], u["agency_name"], u["role"]) for u in own_units],
+                                    [int(t["deadline_year"]) for t in own_targets if t["deadline_year"]]))
     for sheet in sheets.values():
         if not sheet.rows:
-            sheet.rows.append({"序号": "", "文件": sheet.label, "任务": _NO_TASKS, "牵头单位": "", "配合单位": "",
+            sheet.rows.append({"序号": "", "文件": sheet.label, "任务": NO_TASKS, "牵头单位": "", "配合单位": "",
                                "目标指标": "", "完成时限": "", "原文出处": ""})
     return list(sheets.values())
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Writing
+# Summary and per-agency lists
+
+
+def summary(sheets: Iterable[Sheet]) -> ExtraSheet:
+    """汇总: per agency the tasks it leads and co-operates on, and the targets of those tasks due in each year."""
+    counts: dict[str, dict[str, int]] = {}
+    years: set[int] = set()
+    for sheet in (s for s in sheets if not s.is_report):  # reports restate plans: their tasks are not counted
+        for info in sheet.tasks:
+            for _, name, role in info.units:
+                row = counts.setdefault(name, {"lead": 0, "co": 0})
+                row[role] = row.get(role, 0) + 1
+                for year in info.years:
+                    row[f"y{year}"] = row.get(f"y{year}", 0) + 1
+                    years.add(year)
+    year_columns = [f"{y}年到期目标" for y in sorted(years)]
+    columns = ["单位", "牵头任务", "配合任务", *year_columns]
+    rows = []
+    for name, row in sorted(counts.items(), key=lambda kv: (-kv[1]["lead"], -kv[1]["co"], kv[0])):
+        rows.append({"单位": name, "牵头任务": str(row["lead"]), "配合任务": str(row["co"]),
+                     **{c: str(row.get(f"y{y}", "")) for c, y in zip(year_columns, sorted(years), strict=True)}})
+    return ExtraSheet("汇总", columns, rows)  # the workbook titles it
+
+
+def agency_sheets(sheets: Iterable[Sheet], agencies: Iterable[tuple[str, str]]) -> list[ExtraSheet]:
+    """本单位任务清单: for each (IRI, name) agency, every task it leads or supports, with targets, deadlines and
+    the source text, as the sheet sent to that department."""
+    from policykg.coordinate import ROLE_ZH
+
+    sheets = list(sheets)
+    found: list[ExtraSheet] = []
+    for iri, name in agencies:
+        rows: list[dict[str, str]] = []
+        for sheet in sheets:
+            for info, row in zip(sheet.tasks, sheet.rows, strict=False):
+                roles = [role for agency, _, role in info.units if agency == iri]
+                if roles:
+                    rows.append({"文件": sheet.label, "序号": str(row["序号"]), "任务": str(row["任务"]),
+                                 "角色": ROLE_ZH.get(roles[0], roles[0]),
+                                 **{c: str(row[c]) for c in AGENCY_COLUMNS[4:]}})
+        found.append(ExtraSheet(name, AGENCY_COLUMNS, rows))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Names and files
+
+
+def _short_title(sheet: Sheet) -> str:
+    """A document's title as a sheet may carry it: place and title without 关于, draft marked."""
+    title = sheet.title.removeprefix("关于")
+    draft = "（征求意见稿）" if sheet.status == "draft" else ""
+    place = "" if title.startswith(sheet.place) or "/doc/100000/" in sheet.doc else sheet.place
+    for candidate in (f"{place}{title}{draft}", f"{title}{draft}", title):
+        if len(candidate) <= _SHEET_MAX:
+            return candidate
+    return title[: _SHEET_MAX - 1] + "…"
 
 
 def sheet_names(sheets: Iterable[Sheet]) -> list[str]:
-    """Excel sheet names: the source file's number and the title, ≤31 characters, none of []:*?/\\, unique."""
+    """Excel sheet names from the 文号 or a short title, ≤31 characters, none of []:*?/\\, unique."""
     names: list[str] = []
-    taken: set[str] = set()
+    taken: set[str] = {"汇总", "新闻报道", "未承接事项"}
     for sheet in sheets:
-        prefix = Path(sheet.source_file).stem.split("_", 1)[0]
-        base = _SHEET_FORBIDDEN.sub("_", f"{prefix} {sheet.title}".strip()).strip("'") or "文件"
+        base = _SHEET_FORBIDDEN.sub("_", sheet.number or _short_title(sheet)).strip().strip("'") or "文件"
         name = base[:_SHEET_MAX].rstrip("'")
         n = 1
         while name.casefold() in taken or name.casefold() == "history":  # Excel compares names without case
@@ -134,22 +238,7 @@ def sheet_names(sheets: Iterable[Sheet]) -> list[str]:
     return names
 
 
-def _display_width(text: str) -> int:
-    """Columns a line takes on screen: two for a Chinese character, one for Latin letters and digits."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _column_width(column: str, values: Iterable[str]) -> float:
-    widest = max((_display_width(line) for v in values for line in v.split("\n")), default=0)
-    return float(min(_MAX_WIDTH.get(column, 40), max(_display_width(column) + 2, widest + 2)))
-
-
-def _lines(text: str, width: float) -> int:
-    usable = max(1.0, width - 1.5)
-    return sum(max(1, -(-_display_width(line) // int(usable))) for line in text.split("\n"))
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file in the same folder, then rename it over `path` in one step."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(fd)
@@ -165,61 +254,7 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-@dataclass
-class ExtraSheet:
-    """A sheet beside the documents' sheets (e.g. 未承接事项): its name, columns and rows."""
-
-    name: str
-    columns: list[str]
-    rows: list[dict[str, str]]
-
-
-def write_xlsx(sheets: list[Sheet], path: Path, progress: Progress | None = None,
-               extra: Iterable[ExtraSheet] = ()) -> None:
-    """One worksheet per document: bold frozen header, wrapped text, widths and heights suited to Chinese."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    book.remove(book.active)
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    body_align = Alignment(vertical="top", wrap_text=True)
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    named: list[tuple[str, Sheet | ExtraSheet]] = [
-        *(list(zip(sheet_names(sheets), sheets, strict=True)) or [("任务分工表", Sheet("", "", "", "", []))]),
-        *((e.name, e) for e in extra if e.rows)]
-    for n, (name, sheet) in enumerate(named, start=1):
-        ws = book.create_sheet(name)
-        columns = sheet.columns if isinstance(sheet, ExtraSheet) else FENGONG_COLUMNS
-        for values in [columns, *([row[c] for c in columns] for row in sheet.rows)]:
-            ws.append(neutral_row(values))
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text is a string, never a formula, whatever it starts with
-        widths = [_column_width(c, (str(r[c]) for r in sheet.rows)) for c in columns]
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        for cell in ws[1]:
-            cell.font, cell.fill, cell.alignment, cell.border = header_font, header_fill, header_align, border
-        for r, row in enumerate(sheet.rows, start=2):
-            for cell in ws[r]:
-                cell.alignment, cell.border = body_align, border
-            lines = max(_lines(str(row[c]), w) for c, w in zip(columns, widths, strict=True))
-            ws.row_dimensions[r].height = min(_MAX_ROW_POINTS, lines * _LINE_POINTS)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        if progress:
-            progress(f"sheet {name}", n, len(named))
-    _atomic_write(path, lambda temp: book.save(temp))
+_atomic_write = atomic_write
 
 
 def write_csv(sheets: list[Sheet], path: Path) -> None:
@@ -232,4 +267,4 @@ def write_csv(sheets: list[Sheet], path: Path) -> None:
             for sheet in sheets:
                 writer.writerows(neutral_row(row[c] for c in FENGONG_COLUMNS) for row in sheet.rows)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)

@@ -258,7 +258,25 @@ class _GuardHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _page(self) -> bool:
+        """GET / shows our own page: the project's prefixes and named queries as examples (policykg.endpoint_page)."""
+        if self.command not in ("GET", "HEAD") or urlsplit(self.path).path not in ("/", "/index.html") \
+                or "query" in parse_qs(urlsplit(self.path).query):
+            return False
+        from policykg.endpoint_page import page_html
+
+        body = page_html().encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return True
+
     def _handle(self) -> None:
+        if self._page():
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST:
             self._refuse(413, "请求过大")

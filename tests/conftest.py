@@ -63,3 +63,17 @@ def store(built: Path) -> Iterator[EmbeddedStore]:
     opened = EmbeddedStore(built / "store")
     yield opened
     opened.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One loud line per group of skipped tests (browser, Virtuoso, Java…), with what enables it: a newcomer's
+    green run must not hide that the browser and store tests did not run."""
+    groups: dict[str, tuple[int, str]] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        path = report.nodeid.split("::", 1)[0] if report.nodeid else str(report.location[0])
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        count, _ = groups.get(path, (0, reason))
+        groups[path] = (count + 1, reason.removeprefix("Skipped: "))
+    for path, (count, reason) in sorted(groups.items()):
+        terminalreporter.write_line(f"!!! SKIPPED {count} test(s) in {path}: {reason} — `sudo .ci/run` installs "
+                                    "what the tests need", red=True, bold=True)

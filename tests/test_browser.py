@@ -9,6 +9,7 @@ Needs: apt-get install -y chromium fonts-noto-cjk (never `playwright install`: t
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
@@ -37,6 +38,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "viz_sample.trig"
 ID = "https://w3id.org/policykg/id/"
 PROVINCIAL = ID + "doc/510000/川府发〔2024〕12号"
 HOSTILE_TASK = PROVINCIAL + "/part/1.1"
+PLAIN_ROWS = {"implementation": "li[title]:not(.gap)", "diff": "tbody tr", "matrix": "tbody tr[id]:not(.section)"}
 HOSTILE_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 pytestmark = [
@@ -125,10 +127,10 @@ def test_every_view_opens_offline_and_draws_every_node(tab: Tab, rendered: tuple
     views, out = rendered
     shots = screenshot_dir()
     for view in views:
-        if view.kind in ("implementation", "diff"):  # plain HTML pages: an outline and a table, no script
+        if view.kind in ("implementation", "diff", "matrix"):  # plain HTML pages: an outline and tables, no script
             tab.page.goto((out / view.file_name).as_uri())
             assert tab.page.evaluate("() => document.querySelectorAll('script, img').length") == 0, view.file_name
-            rows = "li[title]:not(.gap)" if view.kind == "implementation" else "tbody tr"
+            rows = PLAIN_ROWS[view.kind]
             assert tab.page.locator(rows).count() == view.node_count, view.file_name
             tab.page.screenshot(path=str(shots / f"fixture-{view.file_name.removesuffix('.html')}.png"))
             continue
@@ -202,6 +204,24 @@ def test_search_and_filters(tab: Tab, rendered: tuple[list[ViewInfo], Path]) -> 
     assert tab.page.evaluate("() => network.body.data.nodes.get({filter: n => n.hidden}).length") == 4
     tab.page.check("input[data-node-kind='task']")
     assert tab.page.evaluate("() => network.body.data.nodes.get({filter: n => n.hidden}).length") == 0
+    tab.page.fill("#search", "國家發改委")  # traditional characters and an abbreviation, as the CLI accepts
+    tab.page.press("#search", "Enter")
+    assert tab.page.evaluate("() => network.getSelectedNodes()") == [ID + "agency/100000/国家发展和改革委员会"]
+    tab.clean()
+
+
+def test_a_node_opens_its_own_view(tab: Tab, rendered: tuple[list[ViewInfo], Path]) -> None:
+    _, out = rendered
+    tab.open(out / "overview.html")
+    agency = ID + "agency/100000/国家发展和改革委员会"
+    point = tab.page.evaluate(f"""() => {{ const p = network.getPosition({json.dumps(agency)});
+        const d = network.canvasToDOM(p); const r = document.getElementById("network").getBoundingClientRect();
+        return {{x: d.x + r.left, y: d.y + r.top}}; }}""")
+    tab.page.mouse.click(point["x"], point["y"])
+    assert "打开“国家发展和改革委员会”的视图" in tab.page.text_content("#open")
+    tab.page.mouse.dblclick(point["x"], point["y"])
+    tab.page.wait_for_url("**/agency-*.html")
+    assert "机构：国家发展和改革委员会" in tab.page.title()
     tab.clean()
 
 
@@ -272,15 +292,17 @@ def test_every_view_of_the_corpus_build_opens_offline(tab: Tab, store, tmp_path:
     shots = screenshot_dir()
     assert len(views) > 20
     for view in views:
-        if view.kind in ("implementation", "diff"):
+        if view.kind in ("implementation", "diff", "matrix"):
             tab.page.goto((tmp_path / view.file_name).as_uri())
-            rows = "li[title]:not(.gap)" if view.kind == "implementation" else "tbody tr"
-            assert tab.page.locator(rows).count() == view.node_count > 0, view.file_name
+            rows = PLAIN_ROWS[view.kind]
+            assert tab.page.locator(rows).count() == view.node_count, view.file_name
             tab.page.screenshot(path=str(shots / f"corpus-{view.file_name.removesuffix('.html')}.png"), full_page=True)
             continue
         state = tab.open(tmp_path / view.file_name)
         assert state["dataNodes"] == state["bodyNodes"] == view.node_count, view.file_name
         assert state["pwned"] is None, view.file_name
-        if view.kind in ("overview", "collaboration", "lineage"):
+        if view.kind in ("overview", "collaboration", "lineage", "document"):
+            # the first view is readable: the whole graph at scale ≥ 0.7, or its corner at 0.9 (was 0.24)
+            assert tab.page.evaluate("() => network.getScale()") >= 0.7, view.file_name
             tab.page.screenshot(path=str(shots / f"corpus-{view.file_name.removesuffix('.html')}.png"))
     tab.clean()

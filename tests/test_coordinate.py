@@ -15,7 +15,7 @@ from policykg.graph.store import EmbeddedStore
 from policykg.query import load_queries, run_named
 
 HOSTILE = '"} . DROP ALL #'
-GUIZHOU_PLAN = "贵州省推进基本养老服务体系建设实施方案"
+GUIZHOU_PLAN = "《贵州省推进基本养老服务体系建设实施方案》（黔府办发〔2023〕21号）"  # place in the title, 文号
 MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "targets_due", "documents", "task_details"]
 
 
@@ -221,7 +221,7 @@ def test_commands_explain_a_miss(built: Path) -> None:
     runner = CliRunner()
     miss = runner.invoke(cli, ["agency", "统计厅", "--out", str(built)])
     assert miss.exit_code == 1
-    assert "贵州省统计局" in miss.stderr and "did you mean" in miss.stderr
+    assert "贵州省统计局" in miss.stderr and "您是不是要找" in miss.stderr
     miss = runner.invoke(cli, ["who-leads", "探访关怀", "--out", str(built)])
     assert miss.exit_code == 1 and "探访关爱" in miss.stderr
     missing_store = runner.invoke(cli, ["who-leads", "探访关爱", "--out", str(built.parent / "nowhere")])

@@ -181,11 +181,11 @@ def test_who_leads_sends_one_search_query_for_any_number_of_words(store: Embedde
     counting = CountingStore(store)
     answer = coordinate.who_leads(counting, "探访 关爱")  # type: ignore[arg-type]
     assert any(r["牵头单位"] == "贵州省民政厅" for r in answer.rows)
-    assert counting.sent == 2  # the search, then the units of every task found
+    assert counting.sent == 3  # the documents (for their display titles), the search, the units of every task
     many = CountingStore(store)
     started = time.monotonic()
     coordinate.who_leads(many, " ".join(["服务", *(f"词{n}" for n in range(2000))]))  # type: ignore[arg-type]
-    assert many.sent <= 3 and time.monotonic() - started < 30  # search, (no units), suggestions
+    assert many.sent <= 4 and time.monotonic() - started < 30  # documents, search, (no units), suggestions
 
 
 def test_a_list_parameter_gives_one_values_row_per_item(store: EmbeddedStore) -> None:

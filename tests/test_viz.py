@@ -5,6 +5,7 @@ docs/design.md, so these tests do not depend on the emitter."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -75,7 +76,8 @@ def test_render_writes_every_view_and_an_index(rendered: tuple[list[ViewInfo], P
     assert kinds.count("document") == 2
     assert kinds.count("agency") == 7  # every agency with a responsibility; 国务院 only passed the document
     assert len({v.file_name for v in views}) == len(views)
-    for view in (v for v in views if v.kind not in ("implementation", "diff")):  # plain HTML, see test_browser
+    assert kinds.count("matrix") == 2  # one 分工矩阵 per document
+    for view in (v for v in views if v.kind not in ("implementation", "diff", "matrix")):  # plain HTML
         nodes, edges = page_data(out / view.file_name)
         assert (len(nodes), len(edges)) == (view.node_count, view.edge_count), view.file_name
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -87,7 +89,8 @@ def test_render_writes_every_view_and_an_index(rendered: tuple[list[ViewInfo], P
         )
         assert row, view.file_name
         assert (int(row.group(2)), int(row.group(3))) == (view.node_count, view.edge_count)
-    assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", *(v.file_name for v in views)])
+    assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", render.VIS_JS,
+                                                           *(v.file_name for v in views)])
 
 
 def test_overview_is_documents_tasks_agencies(data: GraphData) -> None:
@@ -115,31 +118,48 @@ def test_lead_and_co_edges_are_drawn_differently(data: GraphData) -> None:
     assert len(set(shapes.values())) == len(shapes) == 4  # document, task, agency, collective
 
 
-def test_physics_settles_then_stops(rendered: tuple[list[ViewInfo], Path]) -> None:
-    _, out = rendered
-    text = (out / "overview.html").read_text(encoding="utf-8")
-    options = json.loads(re.search(r"var options = (\{.*?\});\n", text).group(1))
-    physics = options["physics"]
-    assert physics["solver"] == "forceAtlas2Based"
-    assert physics["stabilization"]["enabled"] and physics["stabilization"]["iterations"] == 200
+def test_positions_are_computed_once_and_physics_is_off(rendered: tuple[list[ViewInfo], Path]) -> None:
+    views, out = rendered
+    for view in (v for v in views if v.kind in ("overview", "collaboration", "lineage", "document", "agency")):
+        text = (out / view.file_name).read_text(encoding="utf-8")
+        options = json.loads(re.search(r"var options = (\{.*?\});\n", text).group(1))
+        assert options["physics"] == {"enabled": False}, view.file_name
+        nodes, _ = page_data(out / view.file_name)
+        assert all(isinstance(n["x"], int | float) and isinstance(n["y"], int | float) for n in nodes)
     assert options["edges"]["smooth"]["enabled"] is False
-    assert options["layout"]["improvedLayout"] is False
     assert options["interaction"]["hideEdgesOnDrag"] is True
-    handler = text[text.index('network.once("stabilizationIterationsDone"') :]
-    assert "network.setOptions({ physics: { enabled: false } })" in handler[:300]
+
+
+def test_column_layout_keeps_labels_apart(rendered: tuple[list[ViewInfo], Path]) -> None:
+    """Documents, sections, tasks and agencies stand in columns; within a column no two nodes are closer than a
+    label's height, so labels cannot overlap at scale 1 (the first view opens at 0.9 or more when it must)."""
+    _, out = rendered
+    nodes, _ = page_data(out / "overview.html")
+    columns: dict[float, list[float]] = {}
+    for n in nodes:
+        columns.setdefault(n["x"], []).append(n["y"])
+    kinds_by_x = {x: {n["kind"] for n in nodes if n["x"] == x} for x in columns}
+    assert [sorted(k) for _, k in sorted(kinds_by_x.items())] == [["document"], ["task"], ["agency", "collective"]]
+    for ys in columns.values():
+        ys.sort()
+        assert all(b - a >= 40 for a, b in itertools.pairwise(ys))
+    text = (out / "lineage.html").read_text(encoding="utf-8")
+    assert "network.getScale() >= 0.7" in text and "scale = 0.9" in text
 
 
 def test_pages_are_offline(rendered: tuple[list[ViewInfo], Path]) -> None:
     _, out = rendered
     pages = sorted(out.glob("*.html"))
-    assert len(pages) == 14  # 3 overall views, the implementation tree, 2 documents, 7 agencies, the index
+    assert len(pages) == 16  # 3 overall views, the implementation tree, 2 documents, 2 matrices, 7 agencies, the index
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not REMOTE.search(text), (page.name, REMOTE.search(text).group(0))
         assert "<link" not in text and "cdn" not in text.lower(), page.name
         assert "default-src 'none'" in text  # the CSP refuses any fetch the scan could have missed
     view = (out / "overview.html").read_text(encoding="utf-8")
-    assert "vis-network" in view and "@version 9.1.2" in view  # inlined, not linked
+    assert '<script src="vis-network.min.js"></script>' in view and "@version 9.1.2" not in view  # one shared file
+    assert "@version 9.1.2" in (out / render.VIS_JS).read_text(encoding="utf-8")
+    assert sum(p.stat().st_size for p in pages) < 2_000_000  # 16 pages; each inlined 470 kB before
 
 
 def test_remote_scan_catches_what_it_should() -> None:
@@ -165,7 +185,7 @@ def test_document_text_is_escaped_everywhere(rendered: tuple[list[ViewInfo], Pat
     for page in out.glob("*.html"):
         text = page.read_text(encoding="utf-8").replace(vis_js, "")  # vis-network itself has a "<b>" string
         assert "<script>window" not in text and "<img" not in text and "<b>" not in text, page.name
-        plain = page.name in ("index.html", "implementation.html") or page.name.startswith("diff-")
+        plain = page.name in ("index.html", "implementation.html") or page.name.startswith(("diff-", "matrix-"))
         scripted = not plain
         assert len(re.findall(r"<script\b", text)) == (2 if scripted else 0), page.name
     nodes, _ = page_data(out / "overview.html")
@@ -210,8 +230,12 @@ def test_collaboration_network(data: GraphData) -> None:
     assert graph.edges[NDRC, miit]["weight"] == 2  # tasks 2.1 and 2.2
     assert graph.edges[NDRC, ID + "agency/100000/有关部门"]["weight"] == 1
     assert not graph.has_edge(NDRC, ID + "agency/510000/四川省发展和改革委员会")
-    communities = {c for _, c in graph.nodes(data="community")}
+    kinds = dict(graph.nodes(data="kind"))
+    communities = {c for n, c in graph.nodes(data="community") if kinds[n] != "collective"}
     assert communities == {0, 1}  # the national and the Sichuan agencies
+    collectives = [n for n in graph if kinds[n] == "collective"]
+    assert collectives and all(graph.nodes[n]["centrality"] == 0 and graph.nodes[n]["community"] == -1
+                               for n in collectives)  # 有关部门 stands for many units: not ranked
     sizes = dict(graph.nodes(data="size"))
     sichuan_ndrc = ID + "agency/510000/四川省发展和改革委员会"
     assert sizes[sichuan_ndrc] == max(sizes.values())  # shares tasks with all three other Sichuan units
@@ -280,3 +304,46 @@ def test_empty_store_still_renders(tmp_path: Path) -> None:
         ("implementation", 0),
     ]
     assert (tmp_path / "out" / "index.html").exists()
+
+
+def test_collaboration_ranking_leaves_collectives_out(rendered: tuple[list[ViewInfo], Path]) -> None:
+    _, out = rendered
+    text = (out / "collaboration.html").read_text(encoding="utf-8")
+    table = text[text.index('<table class="ranks">') : text.index("</table>", text.index('<table class="ranks">'))]
+    assert "四川省发展和改革委员会" in table and "有关部门" not in table and "各市（州）人民政府" not in table
+    first = re.search(r'<td class="num">1</td><td>(.*?)</td>', table).group(1)
+    assert first == "四川省发展和改革委员会"
+
+
+def test_matrix_marks_lead_and_co_with_the_quote(rendered: tuple[list[ViewInfo], Path]) -> None:
+    views, out = rendered
+    national = next(v for v in views if v.kind == "matrix" and "国发" in v.title)
+    text = (out / national.file_name).read_text(encoding="utf-8")
+    assert '<td class="mark lead" title="国家发展和改革委员会：牵头（文中明确）\n国家发展改革委牵头">●</td>' in text
+    assert '<td class="mark co" title="' in text and "○</td>" in text
+    page = next(v for v in views if v.kind == "matrix" and "川府发" in v.title)
+    text = (out / page.file_name).read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in text and "<script" not in text  # the hostile heading is text
+    assert page.node_count == text.count('<tr id="t-')  # one row per task (section rows are apart)
+
+
+def test_every_node_links_to_its_own_view(rendered: tuple[list[ViewInfo], Path]) -> None:
+    _, out = rendered
+    nodes, _ = page_data(out / "overview.html")
+    for node in nodes:
+        assert "url" in node, node["id"]
+        assert (out / node["url"].split("#")[0]).exists(), node["url"]
+    agency = next(n for n in nodes if n["id"] == NDRC)
+    assert agency["url"] == f"agency-{hashlib.sha1(NDRC.encode()).hexdigest()[:12]}.html"
+    task = next(n for n in nodes if n["id"] == HOSTILE_TASK)
+    assert task["url"].endswith("#t-1-1") and task["url"].startswith("matrix-")
+
+
+def test_search_folds_traditional_characters_and_knows_abbreviations(rendered: tuple[list[ViewInfo], Path]) -> None:
+    _, out = rendered
+    text = (out / "overview.html").read_text(encoding="utf-8")
+    fold = json.loads(re.search(r"var FOLD = (\{.*?\});", text).group(1))
+    assert fold["發"] == "发" and fold["華"] == "华" if "华" in text else fold["發"] == "发"
+    nodes, _ = page_data(out / "overview.html")
+    ndrc = next(n for n in nodes if n["id"] == NDRC)
+    assert "国家发改委" in ndrc["search"].split("\n")  # so 发改委 finds it, as `policykg agency 发改委` does

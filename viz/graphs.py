@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -81,6 +82,7 @@ class Responsibility:
     basis: str
     as_written: str
     quote: str
+    position: int = 0  # place in the list the text names the units in (0: not listed)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def load(store: GraphStore) -> GraphData:
                 text(row["basis"]),
                 text(row["asWritten"]),
                 text(row["quote"]),
+                int(row["position"] or 0),
             )
         )
     for row in store.select(query_text("lineage")).records():
@@ -255,10 +258,28 @@ def add_document(graph: nx.DiGraph, doc: Document) -> None:
     graph.add_node(doc.iri, kind=doc.kind, label=doc.label, tooltip=document_tooltip(doc))
 
 
+@cache
+def search_forms(name: str) -> str:
+    """Every form the CLI would match an agency by (abbreviations both ways, 卫健委 for 卫生健康委员会), so the page's
+    search box finds what `policykg agency` finds."""
+    from policykg.coordinate import agency_forms
+
+    return "\n".join(agency_forms(name, _lexicon()))
+
+
+@cache
+def _lexicon() -> Any:
+    """The lexicon, read once per process (reading it takes 0.17 s)."""
+    from policykg.graph.lexicon import load_lexicon
+
+    return load_lexicon()
+
+
 def add_agent(graph: nx.Graph, data: GraphData, iri: str, counts: dict[str, tuple[int, int]]) -> None:
     agent = data.agent(iri)
     lead, co = counts.get(iri, (0, 0))
-    graph.add_node(iri, kind=agent.kind, label=short(agent.label), tooltip=agent_tooltip(agent, lead, co))
+    graph.add_node(iri, kind=agent.kind, label=short(agent.label), name=agent.label,
+                   tooltip=agent_tooltip(agent, lead, co), search=search_forms(agent.label))
 
 
 def add_responsibilities(graph: nx.DiGraph, data: GraphData, tasks: set[str]) -> None:
@@ -341,16 +362,21 @@ def collaboration_graph(data: GraphData) -> nx.Graph:
             + "\n".join(titles[:8])
             + more
         )
-    centrality = nx.degree_centrality(graph) if len(graph) > 1 else dict.fromkeys(graph, 0.0)
+    # Collectives (各市（州）、县…人民政府, 有关部门) stand for many units at once: they would top any ranking.
+    units = graph.subgraph(n for n, k in graph.nodes(data="kind") if k != "collective")
+    centrality = dict.fromkeys(graph, 0.0)
+    if len(units) > 1:
+        centrality.update(nx.degree_centrality(units))
     top = max(centrality.values(), default=0.0) or 1.0
-    communities = nx.community.louvain_communities(graph, weight="weight", seed=0) if graph.number_of_edges() else []
+    communities = nx.community.louvain_communities(units, weight="weight", seed=0) if units.number_of_edges() else []
     ordered = sorted((c for c in communities if len(c) > 1), key=lambda c: (-len(c), min(c)))
     community_of = {node: i for i, members in enumerate(ordered) for node in members}
     for node, attrs in graph.nodes(data=True):
         attrs["centrality"] = centrality[node]
         attrs["size"] = 10 + 30 * centrality[node] / top
         attrs["community"] = community_of.get(node, -1)
-        attrs["tooltip"] += f"\n度中心性：{centrality[node]:.3f}；" + (
+        attrs["tooltip"] += ("\n集体主体，不计入中心性" if attrs["kind"] == "collective"
+                             else f"\n度中心性：{centrality[node]:.3f}") + "；" + (
             f"社区 {attrs['community'] + 1}" if attrs["community"] >= 0 else "无合作机构"
         )
     return graph

@@ -22,10 +22,10 @@ from typing import Any
 
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from pyvis.network import Network
 
 from policykg.graph.store import GraphStore
+from policykg.viz import layout
 from policykg.viz.graphs import (
     GraphData,
     agency_graph,
@@ -35,8 +35,10 @@ from policykg.viz.graphs import (
     load,
     overview_graph,
     query_text,
+    role_counts,
     short,
 )
+from policykg.viz.matrix import MARKS, document_matrix, part_order, ranking
 
 HERE = Path(__file__).parent
 TEMPLATE_DIR = HERE / "templates"
@@ -117,50 +119,31 @@ NOTES = {
     "overview": "节点：文件、任务、机构；连线：文件包含任务，任务由机构牵头或配合。",
     "collaboration": "两个机构共同承担至少一项任务即相连；节点大小表示度中心性，颜色表示社区（Louvain）。",
     "lineage": "自上而下：国家级 → 省级 → 市级 → 县级；箭头从被落实或被引用的文件指向落实、引用它的文件。",
-    "document": "文件的结构：章节 → 任务 → 责任机构。",
+    "document": "文件的结构：章节 → 任务 → 责任机构，按原文顺序从上到下。",
     "agency": "该机构承担的任务、任务所属文件，以及同一任务上的其他机构。",
 }
+LAYOUT_NOTE = "位置已预先算好（不再运行物理模拟）；单击节点显示链接，双击打开它自己的视图。"
 
 
-def physics_options() -> dict[str, Any]:
-    """Settle fast, then stop (tooling notes: 1,000 nodes in about 3 s): forceAtlas2Based, 200 iterations."""
+def static_options() -> dict[str, Any]:
+    """Positions come from policykg.viz.layout: physics off, nothing to settle, the same picture on every open."""
     return {
-        "nodes": {"font": {"face": "sans-serif", "size": 14}, "borderWidth": 1, "widthConstraint": {"maximum": 180}},
+        "nodes": {"font": {"face": "sans-serif", "size": 14}, "borderWidth": 1, "widthConstraint": {"maximum": 240}},
         "edges": {"smooth": {"enabled": False}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "interaction": {"hideEdgesOnDrag": True, "hover": True, "tooltipDelay": 120, "keyboard": False},
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -50,
-                "centralGravity": 0.01,
-                "springLength": 100,
-                "springConstant": 0.08,
-                "damping": 0.4,
-                "avoidOverlap": 0,
-            },
-            "minVelocity": 0.75,
-            "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True},
-        },
+        "physics": {"enabled": False},
     }
 
 
-def hierarchical_options() -> dict[str, Any]:
-    """Lineage: fixed rows by level, no physics at all (nothing to settle)."""
-    options = physics_options()
-    options["layout"] = {
-        "improvedLayout": False,
-        "hierarchical": {
-            "enabled": True,
-            "direction": "UD",
-            "levelSeparation": 140,
-            "nodeSpacing": 190,
-            "sortMethod": "directed",
-        },
-    }
-    options["physics"] = {"enabled": False}
-    return options
+def positions_for(graph: nx.Graph, view_kind: str, order: list[str]) -> dict[str, tuple[float, float]]:
+    """Where every node stands: columns for documents → sections → tasks → agencies, rows by level for the
+    lineage, a circle per community for the collaboration network."""
+    if view_kind == "lineage":
+        return layout.levels(graph)
+    if view_kind == "collaboration":
+        return layout.communities(graph)
+    return layout.columns(graph, order)
 
 
 def esc(value: str) -> str:
@@ -168,9 +151,12 @@ def esc(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def to_network(graph: nx.Graph, view_kind: str) -> Network:
-    """Hand the networkx graph to pyvis with our styles; node ids are IRIs, labels and tooltips escaped text."""
+def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
+               urls: dict[str, str] | None = None) -> Network:
+    """Hand the networkx graph to pyvis with our styles and precomputed positions; node ids are IRIs, labels and
+    tooltips escaped text; `urls` gives each node the page of its own view."""
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    positions = positions_for(graph, view_kind, order or sorted(graph))
     for node, attrs in sorted(graph.nodes(data=True)):
         style = NODE_STYLES.get(attrs["kind"], NODE_STYLES["unknown"])
         options: dict[str, Any] = {
@@ -189,8 +175,11 @@ def to_network(graph: nx.Graph, view_kind: str) -> Network:
             options["kind"] = f"community-{community}" if 0 <= community < len(COMMUNITY_COLORS) else "solo"
             color = COMMUNITY_COLORS[community] if 0 <= community < len(COMMUNITY_COLORS) else SOLO_COLOR
             options["size"] = round(attrs["size"], 1)
-        if "row" in attrs:
-            options["level"] = attrs["row"]
+        options["x"], options["y"] = positions[node]
+        if urls and node in urls:
+            options["url"] = urls[node]
+        if attrs.get("search"):
+            options["search"] = esc(attrs["search"])
         if attrs.get("focus"):
             options.update(
                 size=style.size * 2, borderWidth=3, font={"color": style.font_color, "size": 18, "bold": True}
@@ -211,7 +200,7 @@ def to_network(graph: nx.Graph, view_kind: str) -> Network:
             arrows={"to": {"enabled": style.arrows}},
         )
     # Assigned directly: Network.set_options() strips every space from the JSON it is given.
-    net.options = hierarchical_options() if view_kind == "lineage" else physics_options()
+    net.options = static_options()
     return net
 
 
@@ -276,19 +265,43 @@ def environment() -> Environment:
     )
 
 
+def vendor_vis(out_dir: Path) -> None:
+    """One vis-network file beside the pages, shared by all of them (still offline: no page fetches anything remote)."""
+    code = (VENDOR_DIR / VIS_JS).read_bytes()
+    target = out_dir / VIS_JS
+    if not target.exists() or target.read_bytes() != code:
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{VIS_JS}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(code)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+
+
 @cache
-def vis_js() -> Markup:
-    """The vendored vis-network (from pyvis 0.3.2's bundle), checked safe to inline in a <script> element."""
-    code = (VENDOR_DIR / VIS_JS).read_text(encoding="utf-8")
-    if re.search(r"</script|<!--", code, flags=re.IGNORECASE):
-        raise RuntimeError(f"{VIS_JS} cannot be inlined: it contains </script or <!--")
-    return Markup(code)
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
 
 
-def page_html(graph: nx.Graph, view_kind: str, title: str) -> str:
+def fold_map(texts: Iterable[str]) -> dict[str, str]:
+    """Traditional → simplified for the characters of this page (OpenCC, as the CLI uses), so the search box
+    finds 衛生健康委 in a simplified page. Only the characters the page holds: a small table, not a dictionary."""
+    convert = _s2t().convert
+    found: dict[str, str] = {}
+    for ch in sorted({c for t in texts for c in t if c > "\u2e80"}):
+        traditional = convert(ch)
+        if len(traditional) == 1 and traditional != ch:
+            found[traditional] = ch
+    return found
+
+
+def page_html(graph: nx.Graph, view_kind: str, title: str, order: list[str] | None = None,
+              urls: dict[str, str] | None = None, ranks: list[Any] | None = None) -> str:
     """The whole page for one view, as text."""
-    net = to_network(graph, view_kind)
+    net = to_network(graph, view_kind, order, urls)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    texts = [str(a.get(k, "")) for _, a in graph.nodes(data=True) for k in ("label", "tooltip", "search")]
     return (
         environment()
         .get_template("view.html")
@@ -301,7 +314,10 @@ def page_html(graph: nx.Graph, view_kind: str, title: str) -> str:
             options=json.loads(options) if isinstance(options, str) else options,
             legend=legend(graph, view_kind),
             note=NOTES.get(view_kind, ""),
-            vis_js=vis_js(),
+            layout_note=LAYOUT_NOTE,
+            fold=fold_map(texts),
+            ranks=ranks or [],
+            vis_src=VIS_JS,
         )
     )
 
@@ -319,8 +335,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_view(out_dir: Path, graph: nx.Graph, view_kind: str, title: str, file_name: str) -> ViewInfo:
-    write_atomic(out_dir / file_name, page_html(graph, view_kind, title))
+def write_view(out_dir: Path, graph: nx.Graph, view_kind: str, title: str, file_name: str,
+               order: list[str] | None = None, urls: dict[str, str] | None = None,
+               ranks: list[Any] | None = None) -> ViewInfo:
+    vendor_vis(out_dir)
+    write_atomic(out_dir / file_name, page_html(graph, view_kind, title, order, urls, ranks))
     return ViewInfo(title, file_name, graph.number_of_nodes(), graph.number_of_edges(), view_kind)
 
 
@@ -329,32 +348,52 @@ def digest(iri: str) -> str:
     return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
 
 
-def document_title(data: GraphData, iri: str) -> str:
+def document_title(data: GraphData, iri: str, displays: dict[str, str] | None = None) -> str:
     doc = data.documents[iri]
+    if displays and iri in displays:
+        return f"文件：{displays[iri]}"
     name = short(doc.title, 40) if doc.title else doc.label
     return f"文件：{name}" + (f"（{doc.number}）" if doc.number and doc.number not in name else "")
 
 
+def _order(data: GraphData) -> list[str]:
+    """Documents and their parts in document order: the rows of the column layout."""
+    order: list[str] = []
+    for doc in sorted(data.documents):
+        order.append(doc)
+        order += part_order(data, doc)
+    return order
+
+
 def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
     """Write out_dir/index.html and one page per view; return what was written, index order."""
+    from policykg.crossdoc import code_labels, documents_by_iri
+
     out_dir.mkdir(parents=True, exist_ok=True)
     data = load(store)
+    displays = {iri: ref.display for iri, ref in documents_by_iri(store).items()}
+    order = _order(data)
+    with_parts = {p.doc for p in data.parts.values()}
+    # every node links to the page of its own view: documents and agencies to theirs, tasks to their matrix row
+    urls = {iri: f"document-{digest(iri)}.html" for iri in data.documents if iri in with_parts}
+    urls.update((iri, f"agency-{digest(iri)}.html") for iri in data.responsible_agents())
+    urls.update((iri, f"matrix-{digest(p.doc)}.html#{p.path and 't-' + p.path.replace('.', '-')}")
+                for iri, p in data.parts.items())
     overview = overview_graph(data)
+    collaboration = collaboration_graph(data)
     views = [
-        write_view(out_dir, overview, "overview", "总览：文件 → 任务 → 机构", "overview.html"),
-        write_view(out_dir, collaboration_graph(data), "collaboration", "机构协作网络", "collaboration.html"),
-        write_view(out_dir, lineage_graph(data), "lineage", "文件谱系：国家 → 省 → 市", "lineage.html"),
+        write_view(out_dir, overview, "overview", "总览：文件 → 任务 → 机构", "overview.html", order, urls),
+        write_view(out_dir, collaboration, "collaboration", "机构协作网络", "collaboration.html", order, urls,
+                   ranking(collaboration, role_counts(data))),
+        write_view(out_dir, lineage_graph(data), "lineage", "文件谱系：国家 → 省 → 市", "lineage.html", order, urls),
     ]
+    roles = code_labels("role")
     for iri in sorted(data.documents, key=lambda d: (data.documents[d].level != "national", d)):
-        views.append(
-            write_view(
-                out_dir,
-                document_graph(data, iri),
-                "document",
-                document_title(data, iri),
-                f"document-{digest(iri)}.html",
-            )
-        )
+        if iri not in with_parts:
+            continue  # a news report with no items: one node, nothing to see (it stays in the lineage)
+        views.append(write_view(out_dir, document_graph(data, iri), "document", document_title(data, iri, displays),
+                                f"document-{digest(iri)}.html", order, urls))
+        views.append(write_matrix(out_dir, data, iri, displays.get(iri, data.documents[iri].title), roles, urls))
     for iri in data.responsible_agents():
         views.append(
             write_view(
@@ -363,6 +402,8 @@ def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
                 "agency",
                 f"机构：{data.agent(iri).label}",
                 f"agency-{digest(iri)}.html",
+                order,
+                urls,
             )
         )
     views.extend(cross_document_views(store, out_dir))
@@ -371,6 +412,21 @@ def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
     write_index(out_dir, views, data)
     remove_stale(out_dir, (v.file_name for v in views))
     return views
+
+
+def write_matrix(out_dir: Path, data: GraphData, doc: str, display: str, roles: dict[str, str],
+                 urls: dict[str, str]) -> ViewInfo:
+    """The 分工矩阵 page of one document."""
+    matrix = document_matrix(data, doc, {k: v.removesuffix("单位") for k, v in roles.items()})
+    title = f"分工矩阵：{display}"
+    tasks = sum(1 for r in matrix.rows if r.part.kind == "task")
+    lead = sum(1 for r in matrix.rows for m, _ in r.cells.values() if m == MARKS["lead"])
+    page = environment().get_template("matrix.html").render(
+        title=title, matrix=matrix, marks=MARKS, tasks=tasks, lead=lead, co=matrix.marks - lead,
+        agent_links={iri: urls[iri] for iri, _ in matrix.agents if iri in urls}, network=urls.get(doc, ""))
+    name = f"matrix-{digest(doc)}.html"
+    write_atomic(out_dir / name, page)
+    return ViewInfo(title, name, tasks, matrix.marks, "matrix")
 
 
 def cross_document_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
@@ -400,6 +456,7 @@ GROUPS = [
     ("总体视图", ("overview", "collaboration", "lineage", "implementation")),
     ("文本比对", ("diff",)),
     ("文件视图", ("document",)),
+    ("分工矩阵", ("matrix",)),
     ("机构视图", ("agency",)),
 ]
 
@@ -423,7 +480,7 @@ def remove_stale(out_dir: Path, keep: Iterable[str]) -> None:
     """Drop per-document / per-agency pages of a previous run whose document or agency is gone."""
     wanted = set(keep)
     for path in out_dir.glob("*.html"):
-        if re.fullmatch(r"(document|agency|diff)-[0-9a-f]{12}\.html", path.name) and path.name not in wanted:
+        if re.fullmatch(r"(document|agency|diff|matrix)-[0-9a-f]{12}\.html", path.name) and path.name not in wanted:
             path.unlink()
 
 
