@@ -28,6 +28,9 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SH, BNode, Dataset, Graph, Literal, 
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from policykg.quadset import QuadSet
+from policykg.shacl_cache import ShaclCache
+
 PKG = Namespace("https://w3id.org/policykg/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -82,16 +85,18 @@ def shapes_graph() -> Graph:
     return _read("shapes.ttl")
 
 
-def _triples(data: Graph | Dataset) -> Iterator[tuple[Node, Node, Node]]:
+def _triples(data: Graph | Dataset | QuadSet) -> Iterator[tuple[Node, Node, Node]]:
     """Triples of a graph or of every graph of a dataset: facts about one node may sit in several graphs."""
-    if isinstance(data, Dataset):
+    if isinstance(data, QuadSet):
+        yield from data.triples()
+    elif isinstance(data, Dataset):
         for s, p, o, _ in data.quads((None, None, None, None)):
             yield s, p, o
     else:
         yield from data
 
 
-def _union(data: Graph | Dataset) -> Graph:
+def _union(data: Graph | Dataset | QuadSet) -> Graph:
     union = Graph()
     for triple in _triples(data):
         union.add(triple)
@@ -119,19 +124,69 @@ class Violation:
         return f"{self.severity}: <{self.focus}>{where}: {self.message}{quote}"
 
 
-def validate_shacl(data: Graph | Dataset) -> list[Violation]:
+def validate_shacl(data: Graph | Dataset | QuadSet) -> list[Violation]:
     """Run the shapes over the union of `data`, the ontology (for rdfs:subClassOf) and the code lists.
 
     The code lists are added as data rather than as pyshacl's `ont_graph`, because pyshacl copies only RDFS/OWL axioms
-    from an ontology graph and the shapes check coded values by their `skos:inScheme`.
+    from an ontology graph and the shapes check coded values by their `skos:inScheme`. A build's QuadSet is checked
+    one named graph at a time (`validate_graphs`), which keeps each run small and cacheable.
     """
-    graph = _union(data)
-    graph += ontology_graph()
-    shapes = shapes_graph()
+    if isinstance(data, QuadSet):
+        return validate_graphs(data)
+    return _validate(_union(data), ontology_graph(), shapes_graph())
+
+
+def _validate(graph: Graph, ontology: Graph, shapes: Graph) -> list[Violation]:
+    graph += ontology
     _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True)
     # Top-level results only: those of sh:node checks come again nested under sh:detail.
     violations = [_violation(report, result, graph, shapes) for result in report.objects(None, SH.result)]
     return sorted(violations, key=_order)
+
+
+def validate_graphs(data: QuadSet, cache: ShaclCache | None = None) -> list[Violation]:
+    """SHACL per named graph (sources, derived), each with what it refers to in the other graphs.
+
+    A source graph refers to agencies and places described once in `graph/agencies`, and derived evidence to source
+    files: the descriptions of the nodes a graph points at (followed from node to node, e.g. agency → place →
+    province) are added to it, so every sh:class check sees the types it needs. With a `cache`, a graph whose
+    content (with that context) was checked before is not checked again.
+    """
+    ontology, shapes = ontology_graph(), shapes_graph()
+    skip = {iri for iri in data.graphs if str(iri).endswith(("/graph/ontology", "/graph/agencies"))}
+    described: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
+    for iri in data.graphs:
+        files = {s for s, p, o in data.graphs[iri] if p == RDF.type and o == PKG.SourceFile}
+        for s, p, o in data.graphs[iri]:
+            if iri in skip or s in files:
+                described[s].append((s, p, o))
+    found: set[Violation] = set()
+    for iri in sorted(data.graphs, key=str):
+        if iri in skip or not data.graphs[iri]:
+            continue
+        triples = set(data.graphs[iri])
+        todo = [o for _, _, o in triples if not isinstance(o, Literal)]
+        seen: set[Node] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in described.get(node, ()):
+                triples.add(triple)
+                if not isinstance(triple[2], Literal):
+                    todo.append(triple[2])
+        if cache is not None and (known := cache.get(triples)) is not None:
+            found.update(known)
+            continue
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        result = _validate(graph, ontology, shapes)
+        if cache is not None:
+            cache.put(triples, result)
+        found.update(result)
+    return sorted(found, key=_order)
 
 
 def _order(violation: Violation) -> tuple[str, str, str]:
@@ -195,7 +250,7 @@ def _str(value: Node | None) -> str | None:
 # --- shortcuts ---------------------------------------------------------------------------------------------------
 
 
-def derive_shortcuts(data: Graph | Dataset) -> Graph:
+def derive_shortcuts(data: Graph | Dataset | QuadSet) -> Graph:
     """pkg:leadUnit / pkg:coUnit (and their super-property pkg:responsibleUnit) from the responsibility nodes.
 
     responsibleUnit is materialised too, so that plain SPARQL over the derived graph sees it without a reasoner.
@@ -226,7 +281,7 @@ class ReasoningResult:
         return "; ".join(self.errors)
 
 
-def reason(data: Graph | Dataset, ontology: Graph | None = None) -> ReasoningResult:
+def reason(data: Graph | Dataset | QuadSet, ontology: Graph | None = None) -> ReasoningResult:
     """Classify and realise `data` under `ontology` (default: the shipped one) with HermiT.
 
     owlready2 reads no Turtle, so both parts go over as N-Triples into a fresh owlready2 World (the default world is

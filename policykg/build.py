@@ -18,9 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg import swap
 from policykg.graph import emit
@@ -62,7 +62,8 @@ from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
 from policykg.isolate import emit_sources, link_safely, one_line
-from policykg.rdfterms import ox_quads, readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
+from policykg.quadset import QuadSet, rdflib_term
+from policykg.rdfterms import readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
 
 Progress = Callable[[str, int, int], None]
 
@@ -309,53 +310,54 @@ def ontology_graph(base: str) -> Graph:
     return g
 
 
-def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
+def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> QuadSet:
+    """Every named graph of the build: ontology, the shared agencies graph, one per source, the derived links."""
     emitter = emit.Emitter(base, pipeline.vocab, pipeline.parent_of)
-    dataset = Dataset()
-    for prefix, namespace in emit.PREFIXES.items():
-        dataset.bind(prefix, namespace)
-    dataset.bind("id", base)
-    for graph in [ontology_graph(base), *emit_sources(corpus, emitter, version())]:
-        target = dataset.graph(graph.identifier)
-        for triple in graph:
-            target.add(triple)
-    derived = dataset.graph(URIRef(f"{base}graph/derived"))
-    for triple in link_triples(emitter, corpus.documents, corpus.links, corpus.gaps):
-        derived.add(triple)
-    return dataset
+    prefixes = {prefix: str(namespace) for prefix, namespace in emit.PREFIXES.items()}
+    quadset = QuadSet({**prefixes, "id": base})
+    ontology = ontology_graph(base)
+    quadset.add(ontology.identifier, ontology)
+    sources = emit_sources(corpus, emitter, version())
+    used = {key for graph in sources for key in graph.agencies}
+    places = {code: place for graph in sources for code, place in sorted(graph.places.items())}
+    shared = emitter.emit_shared(corpus.agencies, used, places, version())
+    quadset.add(shared.identifier, shared)
+    for graph in sources:
+        quadset.add(graph.identifier, graph)
+    derived = URIRef(f"{base}graph/derived")
+    quadset.add(derived, link_triples(emitter, corpus.documents, corpus.links, corpus.gaps))
+    return quadset
 
 
-def nquads(dataset: Dataset) -> bytes:
+def nquads(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """N-Quads with sorted lines: the canonical, diff-able dump, written by pyoxigraph (see policykg.rdfterms)."""
-    return sorted_nquads(ox_quads(dataset))
+    return sorted_nquads(dataset.quads() if quads is None else quads)
 
 
-def trig(dataset: Dataset) -> bytes:
+def trig(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """TriG of every named graph, written by pyoxigraph from sorted quads: byte-identical on a rerun, every literal
     escaped by the writer (rdflib's Turtle, re-indented here, changed multi-line literals and took 17 s per MB of
     input)."""
-    return sorted_trig(ox_quads(dataset), readable_prefixes(dataset))
+    return sorted_trig(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
 
 
-def turtle_union(dataset: Dataset) -> bytes:
+def turtle_union(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """Turtle of the union of all graphs (for tools without named graphs), written the same way."""
-    return sorted_turtle(ox_quads(dataset), readable_prefixes(dataset))
+    return sorted_turtle(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
 
 
-def jsonld(dataset: Dataset) -> bytes:
+def jsonld(dataset: QuadSet) -> bytes:
     """JSON-LD of every named graph under the published @context (ontology/context.jsonld), nodes in IRI order."""
     context = json.loads(resources.files("policykg.ontology").joinpath("context.jsonld").read_text("utf-8"))
     graphs = []
-    for context_graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if not len(context_graph) or context_graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+    for identifier in sorted(dataset.graphs, key=str):
+        if not dataset.graphs[identifier]:
             continue
-        graph = Graph()
-        for triple in context_graph:
-            graph.add(triple)
+        graph = dataset.graph(identifier)
         nodes = json.loads(graph.serialize(format="json-ld", context=context["@context"], auto_compact=True))
         body = nodes.get("@graph", [nodes])
         body = sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
-        graphs.append({"@id": str(context_graph.identifier), "@graph": body})
+        graphs.append({"@id": str(identifier), "@graph": body})
     document = {"@context": context["@context"], "@graph": graphs}
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
@@ -394,6 +396,7 @@ class BuildReport:
     issues: list[BuildIssue]
     seconds: float
     outputs: list[Path]
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per build stage, in order
 
     @property
     def errors(self) -> list[BuildIssue]:
@@ -401,36 +404,55 @@ class BuildReport:
 
 
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
-              progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> BuildReport:
-    """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
+              progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+              reasoning_mode: str = "rules", cache_dir: Path | None = None, views: bool = True) -> BuildReport:
+    """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed.
+
+    `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
+    ontology alone; "full" also sends the data to HermiT (minutes of Java at a thousand documents)."""
     from policykg.docs import write_docs
+    from policykg.graph.rules import apply_rules
     from policykg.graph.store import EmbeddedStore, write_store
-    from policykg.graph.validate import derive_shortcuts, reason, validate_shacl
+    from policykg.graph.validate import reason, validate_graphs
     from policykg.query import load_queries, run_named, to_csv
+    from policykg.shacl_cache import ShaclCache
     from policykg.viz.render import render_views
 
     started = time.perf_counter()
+    stages: dict[str, float] = {}
+    clock = [started, "reading"]
+
+    def step(name: str, stage: str | None = None) -> None:
+        now = time.perf_counter()
+        stages[str(clock[1])] = stages.get(str(clock[1]), 0.0) + now - float(clock[0])
+        clock[:] = [now, stage or name.split(" ")[0]]
+        if progress:
+            progress(name, 0, 0)
+
     recovered = swap.recover(out_dir)  # a build killed earlier: its out/ back in place, its leftovers removed
     pipeline = Pipeline.load()
     corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size)
     corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
+    step("emitting RDF", "emitting")
     dataset = assemble(corpus, pipeline, base)
-
-    def step(name: str) -> None:
-        if progress:
-            progress(name, 0, 0)
-
     step("validating (SHACL)")
-    violations = validate_shacl(dataset)
+    shacl_cache = ShaclCache((cache_dir or out_dir.with_name(f".{out_dir.name}.cache")) / "shacl")
+    violations = validate_graphs(dataset, shacl_cache)
     for v in violations:
         corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
-    step("reasoning (HermiT)")
-    derived = dataset.graph(URIRef(f"{base}graph/derived"))
-    for triple in derive_shortcuts(dataset):
-        derived.add(triple)
-    reasoning = reason(dataset)
-    for triple in reasoning.inferred:
-        derived.add(triple)
+    step("rules (SPARQL)", "rules")
+    derived = URIRef(f"{base}graph/derived")
+    memory = dataset.memory_store()
+    apply_rules(memory, str(derived))
+    derived_quads = memory.quads_for_pattern(None, None, None, ox.NamedNode(str(derived)))
+    dataset.graphs[derived] = [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
+                               for q in derived_quads]
+    step("reasoning (HermiT, ontology)" if reasoning_mode != "full" else "reasoning (HermiT, ontology and data)",
+         "reasoning")
+    reasoning = reason(dataset if reasoning_mode == "full" else Graph())
+    dataset.graphs[derived].extend(t for t in reasoning.inferred if t not in set(dataset.graphs[derived]))
+    if progress:
+        progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
     if not reasoning.consistent:
         corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}", "error"))
 
@@ -438,29 +460,32 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
-        step("writing dumps")
-        nq = nquads(dataset)
+        step("writing dumps", "dumps")
+        quads = dataset.quads()
+        nq = nquads(dataset, quads)
         write_atomic(staging / "kg.nq", nq)
-        write_atomic(staging / "kg.trig", trig(dataset))
-        write_atomic(staging / "kg.ttl", turtle_union(dataset))
+        write_atomic(staging / "kg.trig", trig(dataset, quads))
+        write_atomic(staging / "kg.ttl", turtle_union(dataset, quads))
         write_atomic(staging / "kg.jsonld", jsonld(dataset))
-        step("loading the store")
+        step("loading the store", "store")
         write_store(staging / "store", nq)
         store = EmbeddedStore(staging / "store")
         try:
             table = run_named(store, load_queries()["fengong"])
             write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
-            step("drawing networks")
-            render_views(store, staging / "viz")
+            if views:
+                step("drawing networks", "views")
+                render_views(store, staging / "viz")
         finally:
             store.close()
-        step("writing ontology documentation")
+        step("writing ontology documentation", "docs")
         write_docs(staging / "docs")
         text_dir = staging / "text"
         text_dir.mkdir()
         for source, _ in corpus.sources:
             write_atomic(text_dir / source.file_name, source.text.encode("utf-8"))
         swap_in(staging, out_dir)
+        step("done")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -477,4 +502,5 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         issues=corpus.issues,
         seconds=time.perf_counter() - started,
         outputs=sorted(p.relative_to(out_dir) for p in out_dir.iterdir()),
+        stages=stages,
     )

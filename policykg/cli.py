@@ -95,7 +95,12 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
 @click.option("--max-file-size", "max_file_size", type=click.FloatRange(min=0, min_open=True), default=20,
               show_default=True, metavar="MB", help="Largest source file read, in MB; larger files are errors.")
-def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float) -> None:
+@click.option("--reason", "reasoning", type=click.Choice(["rules", "full"]), default="rules", show_default=True,
+              help="rules: SPARQL rules derive the inferred classes, HermiT checks the ontology; "
+                   "full: HermiT reasons over the data too (slow on large corpora).")
+@click.option("--views/--no-views", default=True, show_default=True, help="Draw the HTML network views.")
+def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float, reasoning: str,
+          views: bool) -> None:
     """Build the graph from a corpus and write every output.
 
     Example: policykg build --corpus corpus --out out
@@ -117,7 +122,7 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
                 bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
 
         report = run_build(corpus, out, base=base, strict=strict, progress=progress,
-                           max_file_size=int(max_file_size * 1024 * 1024))
+                           max_file_size=int(max_file_size * 1024 * 1024), reasoning_mode=reasoning, views=views)
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
@@ -127,6 +132,7 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
         ("responsibilities", report.responsibilities), ("targets", report.targets), ("duties", report.duties),
         ("triples", report.triples), ("warnings", len(report.issues) - len(report.errors)),
         ("errors", len(report.errors)), ("seconds", f"{report.seconds:.1f}"),
+        ("reasoning (HermiT) seconds", f"{report.stages.get('reasoning', 0.0):.1f}"),
     ]:
         summary.add_row(label, str(value))
     console.print(summary)
