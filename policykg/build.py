@@ -53,7 +53,7 @@ from policykg.graph.normalize import normalize
 from policykg.graph.notation_rules import load_notation_rules
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
-from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, ReadError, list_sources, long_line_warning, read_source
+from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, list_sources
 from policykg.graph.recognize import AgencyRecognizer
 from policykg.graph.reports import load_report_kinds, report_kind
 from policykg.graph.resolve import Resolver
@@ -62,6 +62,7 @@ from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
 from policykg.isolate import emit_sources, link_safely, one_line
+from policykg.perfile import ExtractCache, extract_all
 from policykg.quadset import QuadSet, rdflib_term
 from policykg.rdfterms import readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
 
@@ -237,30 +238,23 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
 
 
 def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None, *,
-                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Corpus:
+                max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int = 1,
+                cache: ExtractCache | None = None) -> Corpus:
+    """Each file on its own (cached, on `jobs` processes; see policykg.perfile), then the cross-document steps."""
     corpus = Corpus()
     described: list[tuple[Document, DocumentMeta]] = []
-    for n, path in enumerate(paths, start=1):
-        if progress:
-            progress(path.name, n, len(paths))
-        try:
-            raw = read_source(path, max_file_size)
-        except ReadError as exc:
-            corpus.issues.append(BuildIssue(path.name, exc.problem, "error"))
+    resolved: list[list[Agency]] = []
+    for result in extract_all(paths, pipeline, max_file_size=max_file_size, jobs=jobs, cache=cache,
+                              progress=progress):
+        corpus.issues.extend(result.issues)
+        if result.source is None:
             continue
-        if (warning := long_line_warning(raw.raw)) is not None:
-            corpus.issues.append(BuildIssue(path.name, warning))
-        try:
-            source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline)
-            corpus.issues.extend(issue_of(source, note) for note in warnings)
-            made = [make_document(a, pipeline, corpus.issues) for a in articles]
-        except Exception as exc:  # one bad document must not stop the corpus
-            corpus.issues.append(BuildIssue(path.name, f"could not be processed: {one_line(exc)}", "error"))
-            continue
-        if not made:
-            corpus.issues.append(BuildIssue(path.name, "no document found in this file"))
-        corpus.sources.append((source, [doc for doc, _ in made]))
-        described.extend(made)
+        resolved.append(result.agencies)
+        corpus.sources.append((result.source, [doc for doc, _ in result.made]))
+        described.extend(result.made)
+    pipeline.resolver.take_agencies()  # each file read with an empty registry: merge theirs, in corpus order
+    for agencies in resolved:
+        pipeline.resolver.adopt(agencies)
     _unique_keys(corpus.documents)
     link_safely(described, pipeline, corpus, link_documents)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
@@ -405,7 +399,8 @@ class BuildReport:
 
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
               progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-              reasoning_mode: str = "rules", cache_dir: Path | None = None, views: bool = True) -> BuildReport:
+              reasoning_mode: str = "rules", cache_dir: Path | None = None, views: bool = True,
+              jobs: int = 1) -> BuildReport:
     """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed.
 
     `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
@@ -431,12 +426,14 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
 
     recovered = swap.recover(out_dir)  # a build killed earlier: its out/ back in place, its leftovers removed
     pipeline = Pipeline.load()
-    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size)
+    cache_root = cache_dir or out_dir.with_name(f".{out_dir.name}.cache")
+    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size, jobs=jobs,
+                         cache=ExtractCache(cache_root / "extract", max_file_size))
     corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
     step("emitting RDF", "emitting")
     dataset = assemble(corpus, pipeline, base)
     step("validating (SHACL)")
-    shacl_cache = ShaclCache((cache_dir or out_dir.with_name(f".{out_dir.name}.cache")) / "shacl")
+    shacl_cache = ShaclCache(cache_root / "shacl")
     violations = validate_graphs(dataset, shacl_cache)
     for v in violations:
         corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))

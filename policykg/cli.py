@@ -99,8 +99,10 @@ def cli() -> None:
               help="rules: SPARQL rules derive the inferred classes, HermiT checks the ontology; "
                    "full: HermiT reasons over the data too (slow on large corpora).")
 @click.option("--views/--no-views", default=True, show_default=True, help="Draw the HTML network views.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes reading the files (the per-file stages run in parallel; results are the same).")
 def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float, reasoning: str,
-          views: bool) -> None:
+          views: bool, jobs: int) -> None:
     """Build the graph from a corpus and write every output.
 
     Example: policykg build --corpus corpus --out out
@@ -122,7 +124,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
                 bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
 
         report = run_build(corpus, out, base=base, strict=strict, progress=progress,
-                           max_file_size=int(max_file_size * 1024 * 1024), reasoning_mode=reasoning, views=views)
+                           max_file_size=int(max_file_size * 1024 * 1024), reasoning_mode=reasoning, views=views,
+                           jobs=jobs)
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
