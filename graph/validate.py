@@ -18,18 +18,20 @@ import io
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 from itertools import chain
 
 import owlready2
 import pyshacl
-from rdflib import DCTERMS, OWL, RDF, RDFS, SH, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, SH, SKOS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from policykg.graph_cache import GraphCache
 from policykg.quadset import QuadSet
-from policykg.shacl_cache import ShaclCache
 
 PKG = Namespace("https://w3id.org/policykg/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -60,6 +62,7 @@ _ONTOLOGY_FILES = ("policykg.ttl", "codes.ttl")
 _NON_LOGICAL = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.versionIRI, OWL.imports}
 _TBOX_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
 _MAX_DEPTH = 12  # outline levels followed up eli:is_part_of to find a part's document
+_TEXT_ONLY = {RDFS.label, RDFS.comment, SKOS.definition, SKOS.prefLabel, SKOS.altLabel, SKOS.scopeNote}
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -144,15 +147,14 @@ def _validate(graph: Graph, ontology: Graph, shapes: Graph) -> list[Violation]:
     return sorted(violations, key=_order)
 
 
-def validate_graphs(data: QuadSet, cache: ShaclCache | None = None) -> list[Violation]:
+def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 1) -> list[Violation]:
     """SHACL per named graph (sources, derived), each with what it refers to in the other graphs.
 
     A source graph refers to agencies and places described once in `graph/agencies`, and derived evidence to source
     files: the descriptions of the nodes a graph points at (followed from node to node, e.g. agency → place →
     province) are added to it, so every sh:class check sees the types it needs. With a `cache`, a graph whose
-    content (with that context) was checked before is not checked again.
+    content (with that context) was checked before is not checked again; the others run on `jobs` processes.
     """
-    ontology, shapes = ontology_graph(), shapes_graph()
     skip = {iri for iri in data.graphs if str(iri).endswith(("/graph/ontology", "/graph/agencies"))}
     described: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
     for iri in data.graphs:
@@ -161,32 +163,61 @@ def validate_graphs(data: QuadSet, cache: ShaclCache | None = None) -> list[Viol
             if iri in skip or s in files:
                 described[s].append((s, p, o))
     found: set[Violation] = set()
+    todo: list[tuple[str | None, frozenset[tuple[Node, Node, Node]]]] = []
     for iri in sorted(data.graphs, key=str):
         if iri in skip or not data.graphs[iri]:
             continue
-        triples = set(data.graphs[iri])
-        todo = [o for _, _, o in triples if not isinstance(o, Literal)]
-        seen: set[Node] = set()
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for triple in described.get(node, ()):
-                triples.add(triple)
-                if not isinstance(triple[2], Literal):
-                    todo.append(triple[2])
-        if cache is not None and (known := cache.get(triples)) is not None:
+        triples = _with_context(data.graphs[iri], described)
+        key = cache.key(triples) if cache is not None else None
+        if key is not None and cache is not None and (known := cache.get(key)) is not None:
             found.update(known)
-            continue
-        graph = Graph()
-        for triple in triples:
-            graph.add(triple)
-        result = _validate(graph, ontology, shapes)
-        if cache is not None:
-            cache.put(triples, result)
+        else:
+            todo.append((key, triples))
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_check, [t for _, t in todo], chunksize=max(1, len(todo) // (jobs * 4))))
+    else:
+        results = [_check(t) for _, t in todo]
+    for (key, _), result in zip(todo, results, strict=True):
+        if cache is not None and key is not None:
+            cache.put(key, result)
         found.update(result)
     return sorted(found, key=_order)
+
+
+def _with_context(graph: Iterable[tuple[Node, Node, Node]],
+                  described: dict[Node, list[tuple[Node, Node, Node]]]) -> frozenset[tuple[Node, Node, Node]]:
+    triples = set(graph)
+    todo = [o for _, _, o in triples if not isinstance(o, Literal)]
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in described.get(node, ()):
+            triples.add(triple)
+            if not isinstance(triple[2], Literal):
+                todo.append(triple[2])
+    return frozenset(triples)
+
+
+@cache
+def _checking_graphs() -> tuple[Graph, Graph]:
+    """The ontology without its labels and definitions (sh:class and sh:in need the axioms and code lists only)
+    and the shapes, parsed once per process."""
+    ontology = Graph()
+    for triple in ontology_graph():
+        if triple[1] not in _TEXT_ONLY:
+            ontology.add(triple)
+    return ontology, shapes_graph()
+
+
+def _check(triples: frozenset[tuple[Node, Node, Node]]) -> list[Violation]:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return _validate(graph, *_checking_graphs())
 
 
 def _order(violation: Violation) -> tuple[str, str, str]:

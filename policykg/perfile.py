@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -88,10 +89,16 @@ class ExtractCache:
     def __init__(self, folder: Path, max_file_size: int) -> None:
         self.folder = folder
         self._salt = f"{pipeline_digest()}/{max_file_size}".encode()
+        self._max_file_size = max_file_size
         self.hits = self.misses = 0
 
     def _path(self, path: Path) -> Path | None:
+        """The cache entry of a regular file within the size limit; None for anything else (a FIFO would block the
+        read, a huge file is refused by `read_source` anyway), which is then simply read and not cached."""
         try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self._max_file_size:
+                return None
             data = path.read_bytes()
         except OSError:
             return None

@@ -101,10 +101,10 @@ def test_shortcut_rule_matches_the_construct_it_replaces(quadset: QuadSet) -> No
 
 
 def test_shacl_per_graph_finds_what_the_union_run_finds(quadset: QuadSet, tmp_path: Path) -> None:
-    from policykg.shacl_cache import ShaclCache
+    from policykg.graph_cache import GraphCache
 
     union = validate_shacl(quadset.graph_union())
-    cache = ShaclCache(tmp_path / "shacl")
+    cache = GraphCache(tmp_path / "shacl")
     assert validate_graphs(quadset, cache) == union
     assert cache.misses > 0 and cache.hits == 0
     assert validate_graphs(quadset, cache) == union

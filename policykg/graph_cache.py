@@ -1,7 +1,9 @@
-"""SHACL results cached by the content of the graph checked, so a rebuild re-checks only the graphs that changed.
+"""Per-graph results (SHACL reports, JSON-LD bodies) cached by the content of the graph, so a rebuild redoes only
+the graphs that changed.
 
-pyshacl costs ≈0.1–0.5 s per source graph; its answer depends only on the triples (with the context they were
-checked in), the shapes, the ontology and the pyshacl version, so all of those go into the key. The cache is a
+pyshacl costs ≈1 s per source graph and rdflib's JSON-LD writer ≈0.3 s; their answers depend only on the triples
+(with the context they were checked in), the shapes, the ontology and the library versions, so all of those go into
+the key. The cache is a
 folder of pickled results next to the output folder, never inside it (the staging-and-swap of `out/` leaves it
 alone); a damaged entry is simply checked again.
 """
@@ -23,12 +25,12 @@ from rdflib.term import Node
 def _salt() -> bytes:
     parts = [files("policykg.ontology").joinpath(name).read_bytes() for name in ("policykg.ttl", "codes.ttl",
                                                                                "shapes.ttl")]
-    parts.append(metadata.version("pyshacl").encode())
+    parts.extend(metadata.version(name).encode() for name in ("pyshacl", "rdflib"))
     return hashlib.sha256(b"\0".join(parts)).digest()
 
 
-class ShaclCache:
-    """Violations per graph content, in `folder` (created on first write)."""
+class GraphCache:
+    """Results per graph content, in `folder` (created on first write)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -42,19 +44,19 @@ class ShaclCache:
             digest.update(b"\n")
         return digest.hexdigest()
 
-    def get(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[Any] | None:
-        path = self.folder / f"{self.key(triples)}.pickle"
+    def get(self, triples: Iterable[tuple[Node, Node, Node]] | str) -> Any | None:
+        path = self.folder / f"{triples if isinstance(triples, str) else self.key(triples)}.pickle"
         try:
             result = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             self.misses += 1
             return None
         self.hits += 1
-        return list(result)
+        return result
 
-    def put(self, triples: Iterable[tuple[Node, Node, Node]], violations: list[Any]) -> None:
+    def put(self, triples: Iterable[tuple[Node, Node, Node]] | str, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{self.key(triples)}.pickle"
+        path = self.folder / f"{triples if isinstance(triples, str) else self.key(triples)}.pickle"
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(violations))
+        tmp.write_bytes(pickle.dumps(value))
         os.replace(tmp, path)
