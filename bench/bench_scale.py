@@ -5,7 +5,8 @@
 For each N: the scale generator (../shared/bench/make_scale_corpus.py, or --generator) writes N documents; `policykg
 build` runs in a child process (wall, peak RSS of it and its children — HermiT's JVM included — seconds per stage,
 triples, views size); one file is changed and the same output folder rebuilt (the incremental rebuild time); then
-bench/bench_store.py times every named query on the embedded store and on rdflib's in-memory Dataset, side by side.
+every named query is timed on the embedded store and on rdflib's in-memory Dataset, side by side (bench_store.py's
+runners; rdflib skipped above --rdflib-max documents).
 Performance claims in the docs come from this script only.
 """
 
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +34,7 @@ import json, resource, sys, time
 from pathlib import Path
 from policykg.build import run_build
 started = time.perf_counter()
-report = run_build(Path(sys.argv[1]), Path(sys.argv[2]), views=sys.argv[3] == "views")
+report = run_build(Path(sys.argv[1]), Path(sys.argv[2]), views=sys.argv[3] == "views", jobs=int(sys.argv[4]))
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 java = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"wall": time.perf_counter() - started, "stages": report.stages, "triples": report.triples,
@@ -40,8 +42,9 @@ print(json.dumps({"wall": time.perf_counter() - started, "stages": report.stages
 """
 
 
-def build(corpus: Path, out: Path, views: bool) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(out), "views" if views else "none"],
+def build(corpus: Path, out: Path, views: bool, jobs: int) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(out), "views" if views else "none",
+                           str(jobs)],
                           check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -50,12 +53,37 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
-def queries(out: Path, runs: int, budget: float, deadline: float) -> list[dict[str, object]]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
-        subprocess.run([sys.executable, str(HERE / "bench_store.py"), "--out", str(out), "--runs", str(runs),
-                        "--loads", "1", "--budget", str(budget), "--rdflib-deadline", str(deadline),
-                        "--json", tmp.name], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        return json.loads(Path(tmp.name).read_text("utf-8"))["queries"]
+def side_by_side(out: Path, runs: int, deadline: float, with_rdflib: bool) -> list[dict[str, object]]:
+    """Every named query on the embedded store and (when `with_rdflib`) on rdflib's in-memory Dataset loaded from the
+    same kg.nq, same text and parameters: p50 of `runs` after one warm-up; rdflib stopped after `deadline` s."""
+    sys.path.insert(0, str(HERE))
+    from bench_store import example_params, measure, measure_with_deadline, rdflib_runner
+    from rdflib import Dataset
+
+    from policykg.graph.store import EmbeddedStore
+    from policykg.query import load_queries, run_named
+
+    dataset = None
+    if with_rdflib:
+        dataset = Dataset(default_union=True)
+        dataset.parse(out / "kg.nq", format="nquads")
+    store = EmbeddedStore(out / "store")
+    found = []
+    try:
+        for name, query in load_queries().items():
+            params = example_params(query, store)
+            entry: dict[str, object] = {"name": name, "backends": {}}
+            timings = entry["backends"]
+            assert isinstance(timings, dict)
+            timings["embedded"] = measure(lambda q=query, p=params: len(run_named(store, q, p).rows), runs, 1, 10)
+            if dataset is not None:
+                timings["rdflib"] = measure_with_deadline(rdflib_runner(dataset, query, params), runs, 1, 10,
+                                                          deadline)
+            found.append(entry)
+            print(f"  {name}", file=sys.stderr)
+    finally:
+        store.close()
+    return [{**e, "backends": {k: asdict(v) for k, v in e["backends"].items()}} for e in found]
 
 
 def one_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -64,13 +92,13 @@ def one_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, object]:
     subprocess.run([sys.executable, str(args.generator), str(ROOT / "corpus"), str(corpus), str(n)], check=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(out.with_name(f".{out.name}.cache"), ignore_errors=True)
-    first = build(corpus, out, args.views)
+    first = build(corpus, out, args.views, args.jobs)
     changed = sorted(corpus.glob("*.txt"))[0]
     changed.write_text(changed.read_text("utf-8") + "\n（本文件于基准测试中修改。）\n", "utf-8")
-    again = build(corpus, out, args.views)
+    again = build(corpus, out, args.views, args.jobs)
     result: dict[str, object] = {"documents": n, "build": first, "rebuild": again, "views_bytes": size_of(out / "viz")}
     if args.runs:
-        result["queries"] = queries(out, args.runs, args.budget, args.rdflib_deadline)
+        result["queries"] = side_by_side(out, args.runs, args.rdflib_deadline, n <= args.rdflib_max)
     return result
 
 
@@ -105,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", type=Path, default=GENERATOR, help="make_scale_corpus.py")
     parser.add_argument("--work", type=Path, help="folder for corpora and outputs (default: a temporary one)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query and engine; 0 skips queries")
-    parser.add_argument("--budget", type=float, default=5.0, help="seconds per query and engine")
     parser.add_argument("--rdflib-deadline", type=float, default=60.0, help="stop rdflib on a query after this")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="build --jobs (default: all cores)")
+    parser.add_argument("--rdflib-max", type=int, default=300,
+                        help="above this many documents, time the embedded store only (default: 300)")
     parser.add_argument("--no-views", dest="views", action="store_false", help="build without the HTML views")
     parser.add_argument("--json", type=Path, help="write the results here too")
     args = parser.parse_args(argv)
@@ -119,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         results.append(one_size(n, work, args))
         print(f"  {n} documents measured in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
+    machine = {"jobs": args.jobs, "python": platform.python_version(), "cpus": os.cpu_count(),
+               "machine": platform.machine(),
                "memory_kib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024,
                "self_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     print_table(results)
