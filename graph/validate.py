@@ -15,6 +15,7 @@ Three jobs, each usable alone:
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -164,10 +165,10 @@ def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 
                 described[s].append((s, p, o))
     found: set[Violation] = set()
     todo: list[tuple[str | None, frozenset[tuple[Node, Node, Node]]]] = []
-    for iri in sorted(data.graphs, key=str):
-        if iri in skip or not data.graphs[iri]:
-            continue
-        triples = _with_context(data.graphs[iri], described)
+    parts = [part for iri in sorted(data.graphs, key=str) if iri not in skip and data.graphs[iri]
+             for part in document_parts(iri, data.graphs[iri])]
+    for part in parts:
+        triples = _with_context(part, described)
         key = cache.key(triples) if cache is not None else None
         if key is not None and cache is not None and (known := cache.get(key)) is not None:
             found.update(known)
@@ -175,7 +176,7 @@ def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 
             todo.append((key, triples))
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_check, [t for _, t in todo], chunksize=max(1, len(todo) // (jobs * 4))))
+            results = list(pool.map(_check, [t for _, t in todo]))  # one at a time: sizes differ
     else:
         results = [_check(t) for _, t in todo]
     for (key, _), result in zip(todo, results, strict=True):
@@ -183,6 +184,22 @@ def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 
             cache.put(key, result)
         found.update(result)
     return sorted(found, key=_order)
+
+
+_DOCUMENT = re.compile(r"/doc/[^/]+/[^/]+")
+
+
+def document_parts(iri: Node, triples: list[tuple[Node, Node, Node]]) -> list[list[tuple[Node, Node, Node]]]:
+    """A source graph whole; the derived graph cut by the document its subjects belong to (task links and gaps grow
+    with the square of similar documents: 44% of the triples at 10 generated documents, one pyshacl run of minutes
+    and gigabytes at 100). No shape looks from one document's links into another's."""
+    if not str(iri).endswith("/graph/derived"):
+        return [triples]
+    by_document: dict[str, list[tuple[Node, Node, Node]]] = defaultdict(list)
+    for triple in triples:
+        found = _DOCUMENT.search(str(triple[0]))
+        by_document[found.group() if found else ""].append(triple)
+    return [by_document[key] for key in sorted(by_document)]
 
 
 def _with_context(graph: Iterable[tuple[Node, Node, Node]],
