@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint bench bench-big clean eval
+.PHONY: run test setup lint bench bench-big bench-scale clean eval
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ bench-big: setup
 
 clean:
 	rm -rf out out.partial-* out.previous-* out.serving-*
+
+# issue 12: N = 10, 100, 1000 generated documents: wall, peak RSS, stages, rebuild after one change, query p50s
+SIZES ?= 10,100,1000
+bench-scale: setup
+	$(BIN)/python bench/bench_scale.py --sizes $(SIZES) --json bench/scale.json

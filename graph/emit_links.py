@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 
-from policykg.graph.emit import CODE, PKG, Emitter, decimal_value
+from policykg.graph.emit import CODE, PKG, Emitter, Triples, decimal_value
 from policykg.graph.model import Document, Gap, TaskLink
 
 _PLAIN = {"implements": PKG.implements, "same-subject": PKG.sameSubjectAs, "revises": PKG.revises}
@@ -28,7 +28,7 @@ def link_triples(emitter: Emitter, documents: Sequence[Document], links: Sequenc
                  gaps: Sequence[Gap]) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The triples of every link and gap, with evidence pointing into the source texts."""
     by_key = {d.key: d for d in documents}
-    g = Graph()
+    g = Triples(URIRef(f"{emitter.base}graph/derived"))
     for link in links:
         source_doc, target_doc = by_key[link.source[0]], by_key[link.target[0]]
         source = emitter.part_iri(emitter.doc_iri(source_doc.key), link.source[1])

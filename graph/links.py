@@ -29,6 +29,7 @@ METHOD = "tfidf-char-2-3"
 class LinkRules:
     weights: Weights
     same_subject_title: float
+    same_subject_documents: int  # peers each document is compared with for same-subject links
     type_words: tuple[str, ...]
     thresholds: dict[str, tuple[float, float]]  # relation → (min, keep)
     gap_max: float
@@ -43,6 +44,7 @@ def load_link_rules(path: Path | None = None) -> LinkRules:
     return LinkRules(
         weights=Weights(**data["weights"]),
         same_subject_title=data["documents"]["same_subject_title"],
+        same_subject_documents=data["same_subject"].get("documents", 3),
         type_words=tuple(sorted(data["documents"]["type_words"], key=len, reverse=True)),
         thresholds={name: (data[key]["min"], data[key]["keep"]) for name, key in
                     (("implements", "implements"), ("same-subject", "same_subject"), ("revises", "revises"))},
@@ -139,7 +141,24 @@ def document_pairs(docs: Sequence[Document], rules: LinkRules, titles: Similarit
             elif (same and _place(lower) != _place(higher) and index[id(lower)] < index[id(higher)]
                   and 0 < _rank(lower) < _RANK["national"] and 0 < _rank(higher) < _RANK["national"]):
                 pairs.append(Pair("same-subject", lower, higher, "subject"))
-    return pairs
+    return _nearest_peers(pairs, titles, index, rules.same_subject_documents)
+
+
+def _nearest_peers(pairs: list[Pair], titles: Similarity, index: dict[int, int], most: int) -> list[Pair]:
+    """Same-subject pairs kept only between each document and its `most` closest peers (title similarity, then
+    corpus order): every document of one plan re-issued in many places is a peer of every other, so without a
+    bound the pairs (and links) grow with the square of the corpus — 605 links at 10 generated documents, 6,015
+    at 30. Other relations are kept as they are."""
+    peers: dict[int, list[tuple[float, int, int]]] = {}
+    for pair in pairs:
+        if pair.relation == "same-subject":
+            a, b = index[id(pair.source)], index[id(pair.target)]
+            score = titles.cosine(a, b)
+            peers.setdefault(a, []).append((-score, b, a))
+            peers.setdefault(b, []).append((-score, a, b))
+    kept = {(min(x, y), max(x, y)) for found in peers.values() for _, y, x in sorted(found)[:most]}
+    return [pair for pair in pairs if pair.relation != "same-subject"
+            or (index[id(pair.source)], index[id(pair.target)]) in kept]
 
 
 def _final_of(doc: Document, docs: Sequence[Document]) -> Document | None:

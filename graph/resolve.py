@@ -36,6 +36,25 @@ class Resolver:
         """Every agency resolved so far, sorted by key."""
         return [self._agencies[k] for k in sorted(self._agencies)]
 
+    def take_agencies(self) -> list[Agency]:
+        """The agencies resolved since the last call, sorted by key, and forget them: one file's contribution, so
+        that files can be read apart (a worker process, a cache) and merged with `adopt` in corpus order."""
+        taken = self.agencies()
+        self._agencies = {}
+        return taken
+
+    def adopt(self, agencies: list[Agency]) -> None:
+        """Merge agencies resolved elsewhere: the first seen keeps its kind and place, written forms add up —
+        the same result as resolving the files one after another in this order."""
+        for agency in agencies:
+            known = self._agencies.get(agency.key)
+            if known is None:
+                self._agencies[agency.key] = Agency(key=agency.key, name=agency.name,
+                                                    jurisdiction=agency.jurisdiction, kind=agency.kind,
+                                                    resolved=agency.resolved, aliases=set(agency.aliases))
+            else:
+                known.aliases |= agency.aliases
+
     def resolve(self, written: str, jurisdiction: Jurisdiction | None, key: str | None = None) -> Agency:
         """The agency a written form names in a document of `jurisdiction`; the written form becomes an alias.
 

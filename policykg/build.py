@@ -11,16 +11,16 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg import swap
 from policykg.graph import emit
@@ -53,15 +53,7 @@ from policykg.graph.normalize import normalize
 from policykg.graph.notation_rules import load_notation_rules
 from policykg.graph.notations import NotationReader
 from policykg.graph.outline import OutlineResult, OutlineRules, build_outline, load_outline_rules
-from policykg.graph.read import (
-    DEFAULT_MAX_FILE_SIZE,
-    RawSource,
-    ReadError,
-    list_sources,
-    long_line_warning,
-    read_source,
-    text_name,
-)
+from policykg.graph.read import DEFAULT_MAX_FILE_SIZE, RawSource, list_sources, text_name
 from policykg.graph.recognize import AgencyRecognizer
 from policykg.graph.reports import load_report_kinds, report_kind
 from policykg.graph.resolve import Resolver
@@ -69,8 +61,11 @@ from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
+from policykg.graph_cache import GraphCache
 from policykg.isolate import emit_sources, link_safely, one_line
-from policykg.rdfterms import ox_quads, readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
+from policykg.perfile import ExtractCache, FileResult, extract_all
+from policykg.quadset import QuadSet, rdflib_term
+from policykg.rdfterms import readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
 
 Progress = Callable[[str, int, int], None]
 
@@ -248,31 +243,29 @@ def link_documents(found: list[tuple[Document, DocumentMeta]], pipeline: Pipelin
 
 
 def read_corpus(paths: list[Path], pipeline: Pipeline, progress: Progress | None = None, *,
-                max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Corpus:
+                max_file_size: int = DEFAULT_MAX_FILE_SIZE, jobs: int = 1,
+                cache: ExtractCache | None = None) -> Corpus:
+    """Each file on its own (cached, on `jobs` processes; see policykg.perfile), then the cross-document steps."""
+    return corpus_of(extract_all(paths, pipeline, max_file_size=max_file_size, jobs=jobs, cache=cache,
+                                 progress=progress), pipeline)
+
+
+def corpus_of(results: Iterable[FileResult], pipeline: Pipeline) -> Corpus:
+    """The files' results, in corpus order, through the cross-document steps: unique keys, links between documents,
+    the merged agency registry, task links and gaps (what `policykg load` runs on the output of `extract`)."""
     corpus = Corpus()
     described: list[tuple[Document, DocumentMeta]] = []
-    for n, path in enumerate(paths, start=1):
-        if progress:
-            progress(path.name, n, len(paths))
-        try:
-            raw = read_source(path, max_file_size)
-        except ReadError as exc:
-            corpus.issues.append(BuildIssue(path.name, exc.problem, "error"))
+    resolved: list[list[Agency]] = []
+    for result in results:
+        corpus.issues.extend(result.issues)
+        if result.source is None:
             continue
-        if (warning := long_line_warning(raw.raw)) is not None:
-            corpus.issues.append(BuildIssue(path.name, warning))
-        corpus.issues.extend(BuildIssue(path.name, message) for message in raw.warnings)
-        try:
-            source, articles, warnings = source_articles(raw.file_name, raw.raw, raw.sha256, pipeline, raw)
-            corpus.issues.extend(issue_of(source, note) for note in warnings)
-            made = [make_document(a, pipeline, corpus.issues) for a in articles]
-        except Exception as exc:  # one bad document must not stop the corpus
-            corpus.issues.append(BuildIssue(path.name, f"could not be processed: {one_line(exc)}", "error"))
-            continue
-        if not made:
-            corpus.issues.append(BuildIssue(path.name, "no document found in this file"))
-        corpus.sources.append((source, [doc for doc, _ in made]))
-        described.extend(made)
+        resolved.append(result.agencies)
+        corpus.sources.append((result.source, [doc for doc, _ in result.made]))
+        described.extend(result.made)
+    pipeline.resolver.take_agencies()  # each file read with an empty registry: merge theirs, in corpus order
+    for agencies in resolved:
+        pipeline.resolver.adopt(agencies)
     _unique_keys(corpus.documents)
     link_safely(described, pipeline, corpus, link_documents)
     corpus.agencies = {a.key: a for a in pipeline.resolver.agencies()}
@@ -322,55 +315,89 @@ def ontology_graph(base: str) -> Graph:
     return g
 
 
-def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> Dataset:
+def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> QuadSet:
+    """Every named graph of the build: ontology, the shared agencies graph, one per source, the derived links."""
     emitter = emit.Emitter(base, pipeline.vocab, pipeline.parent_of)
-    dataset = Dataset()
-    for prefix, namespace in emit.PREFIXES.items():
-        dataset.bind(prefix, namespace)
-    dataset.bind("id", base)
-    for graph in [ontology_graph(base), *emit_sources(corpus, emitter, version())]:
-        target = dataset.graph(graph.identifier)
-        for triple in graph:
-            target.add(triple)
-    derived = dataset.graph(URIRef(f"{base}graph/derived"))
-    for triple in link_triples(emitter, corpus.documents, corpus.links, corpus.gaps):
-        derived.add(triple)
-    return dataset
+    prefixes = {prefix: str(namespace) for prefix, namespace in emit.PREFIXES.items()}
+    quadset = QuadSet({**prefixes, "id": base})
+    ontology = ontology_graph(base)
+    quadset.add(ontology.identifier, ontology)
+    sources = emit_sources(corpus, emitter, version())
+    used = {key for graph in sources for key in graph.agencies}
+    places = {code: place for graph in sources for code, place in sorted(graph.places.items())}
+    shared = emitter.emit_shared(corpus.agencies, used, places, version())
+    quadset.add(shared.identifier, shared)
+    for graph in sources:
+        quadset.add(graph.identifier, graph)
+    derived = URIRef(f"{base}graph/derived")
+    quadset.add(derived, link_triples(emitter, corpus.documents, corpus.links, corpus.gaps))
+    return quadset
 
 
-def nquads(dataset: Dataset) -> bytes:
+def nquads(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """N-Quads with sorted lines: the canonical, diff-able dump, written by pyoxigraph (see policykg.rdfterms)."""
-    return sorted_nquads(ox_quads(dataset))
+    return sorted_nquads(dataset.quads() if quads is None else quads)
 
 
-def trig(dataset: Dataset) -> bytes:
+def trig(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """TriG of every named graph, written by pyoxigraph from sorted quads: byte-identical on a rerun, every literal
     escaped by the writer (rdflib's Turtle, re-indented here, changed multi-line literals and took 17 s per MB of
     input)."""
-    return sorted_trig(ox_quads(dataset), readable_prefixes(dataset))
+    return sorted_trig(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
 
 
-def turtle_union(dataset: Dataset) -> bytes:
+def turtle_union(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     """Turtle of the union of all graphs (for tools without named graphs), written the same way."""
-    return sorted_turtle(ox_quads(dataset), readable_prefixes(dataset))
+    return sorted_turtle(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
 
 
-def jsonld(dataset: Dataset) -> bytes:
-    """JSON-LD of every named graph under the published @context (ontology/context.jsonld), nodes in IRI order."""
-    context = json.loads(resources.files("policykg.ontology").joinpath("context.jsonld").read_text("utf-8"))
-    graphs = []
-    for context_graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if not len(context_graph) or context_graph.identifier == DATASET_DEFAULT_GRAPH_ID:
-            continue
-        graph = Graph()
-        for triple in context_graph:
-            graph.add(triple)
-        nodes = json.loads(graph.serialize(format="json-ld", context=context["@context"], auto_compact=True))
-        body = nodes.get("@graph", [nodes])
-        body = sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
-        graphs.append({"@id": str(context_graph.identifier), "@graph": body})
-    document = {"@context": context["@context"], "@graph": graphs}
+def jsonld(dataset: QuadSet, cache: GraphCache | None = None, jobs: int = 1) -> bytes:
+    """JSON-LD of every named graph under the published @context (ontology/context.jsonld), nodes in IRI order.
+
+    rdflib's JSON-LD writer costs ≈0.3 s per source graph: each graph's body (the derived graph's per document, as
+    every node is written from its own triples) is cached by its content and the others are written on `jobs`
+    processes."""
+    from policykg.graph.validate import document_parts
+
+    named = [(identifier, part) for identifier in sorted(dataset.graphs, key=str) if dataset.graphs[identifier]
+             for part in document_parts(identifier, dataset.graphs[identifier])]
+    keys = [cache.key(triples) if cache is not None else None for _, triples in named]
+    bodies: list[list[Any] | None] = [cache.get(k) if cache is not None and k else None for k in keys]
+    todo = [n for n, body in enumerate(bodies) if body is None]
+    jobs_in = [(named[n][0], list(dict.fromkeys(named[n][1]))) for n in todo]
+    if jobs > 1 and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            made = list(pool.map(_jsonld_body, jobs_in))
+    else:
+        made = [_jsonld_body(job) for job in jobs_in]
+    for n, body in zip(todo, made, strict=True):
+        bodies[n] = body
+        if cache is not None and keys[n]:
+            cache.put(keys[n], body)
+    merged: dict[str, list[Any]] = {}
+    for (identifier, _), body in zip(named, bodies, strict=True):
+        merged.setdefault(str(identifier), []).extend(body or [])
+    graphs = [{"@id": identifier, "@graph": sorted(body, key=lambda n: str(n.get("@id", "")))}
+              for identifier, body in merged.items()]
+    document = {"@context": _jsonld_context(), "@graph": graphs}
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _jsonld_context() -> dict[str, Any]:
+    text = resources.files("policykg.ontology").joinpath("context.jsonld").read_text("utf-8")
+    return dict(json.loads(text)["@context"])
+
+
+def _jsonld_body(job: tuple[URIRef, list[tuple[Any, Any, Any]]]) -> list[Any]:
+    """One graph's nodes, compacted under the context and sorted so the text does not depend on rdflib's order."""
+    graph = Graph(identifier=job[0])
+    for triple in job[1]:
+        graph.add(triple)
+    nodes = json.loads(graph.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True))
+    body = nodes.get("@graph", [nodes])
+    return sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
 
 
 def _sorted_node(node: object) -> object:
@@ -409,6 +436,7 @@ class BuildReport:
     issues: list[BuildIssue]
     seconds: float
     outputs: list[Path]
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per build stage, in order
 
     @property
     def errors(self) -> list[BuildIssue]:
@@ -423,40 +451,64 @@ def java_missing() -> bool:
 
 
 def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE, strict: bool = False,
-              progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> BuildReport:
-    """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed."""
+              progress: Progress | None = None, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+              reasoning_mode: str = "rules", cache_dir: Path | None = None, views: bool = True,
+              jobs: int = 1, results: Iterable[FileResult] | None = None) -> BuildReport:
+    """read → … → store → render, for the whole corpus; outputs appear in `out_dir` only if all succeed.
+
+    `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
+    ontology alone; "full" also sends the data to HermiT (minutes of Java at a thousand documents)."""
     from policykg.docs import write_docs
+    from policykg.graph.rules import apply_rules
     from policykg.graph.store import EmbeddedStore, write_store
-    from policykg.graph.validate import derive_shortcuts, reason, validate_shacl
+    from policykg.graph.validate import reason, validate_graphs
     from policykg.query import load_queries, run_named, to_csv
     from policykg.viz.render import render_views
 
     started = time.perf_counter()
-    recovered = swap.recover(out_dir)  # a build killed earlier: its out/ back in place, its leftovers removed
-    pipeline = Pipeline.load()
-    corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size)
-    corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
-    dataset = assemble(corpus, pipeline, base)
+    stages: dict[str, float] = {}
+    clock = [started, "reading"]
 
-    def step(name: str) -> None:
+    def step(name: str, stage: str | None = None) -> None:
+        now = time.perf_counter()
+        stages[str(clock[1])] = stages.get(str(clock[1]), 0.0) + now - float(clock[0])
+        clock[:] = [now, stage or name.split(" ")[0]]
         if progress:
             progress(name, 0, 0)
 
+    recovered = swap.recover(out_dir)  # a build killed earlier: its out/ back in place, its leftovers removed
+    pipeline = Pipeline.load()
+    cache_root = cache_dir or out_dir.with_name(f".{out_dir.name}.cache")
+    if results is not None:  # `policykg load`: the files were read by `policykg extract`
+        corpus = corpus_of(results, pipeline)
+    else:
+        corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size, jobs=jobs,
+                             cache=ExtractCache(cache_root / "extract", max_file_size))
+    corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
+    step("emitting RDF", "emitting")
+    dataset = assemble(corpus, pipeline, base)
     step("validating (SHACL)")
-    violations = validate_shacl(dataset)
+    violations = validate_graphs(dataset, GraphCache(cache_root / "shacl"), jobs)
     for v in violations:
         corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
-    step("reasoning (HermiT)")
-    derived = dataset.graph(URIRef(f"{base}graph/derived"))
-    for triple in derive_shortcuts(dataset):
-        derived.add(triple)
+    step("rules (SPARQL)", "rules")
+    derived = URIRef(f"{base}graph/derived")
+    memory = dataset.memory_store()
+    apply_rules(memory, str(derived))
+    derived_quads = memory.quads_for_pattern(None, None, None, ox.NamedNode(str(derived)))
+    dataset.graphs[derived] = [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
+                               for q in derived_quads]
+    del memory, derived_quads  # ≈0.9 KB per quad in memory: not kept while the dumps are written
+    step("reasoning (HermiT, ontology)" if reasoning_mode != "full" else "reasoning (HermiT, ontology and data)",
+         "reasoning")
     if java_missing():
         corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
                                                  "如 apt-get install default-jre-headless，再重新构建即可）"))
     else:
-        reasoning = reason(dataset)
-        for triple in reasoning.inferred:
-            derived.add(triple)
+        reasoning = reason(dataset if reasoning_mode == "full" else Graph())
+        dataset.graphs[derived].extend(t for t in reasoning.inferred if t not in set(dataset.graphs[derived]))
+        if progress:
+            progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
         if not reasoning.consistent:
             corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}",
                                             "error"))
@@ -465,13 +517,15 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
-        step("writing dumps")
-        nq = nquads(dataset)
+        step("writing dumps", "dumps")
+        quads = dataset.quads()
+        nq = nquads(dataset, quads)
         write_atomic(staging / "kg.nq", nq)
-        write_atomic(staging / "kg.trig", trig(dataset))
-        write_atomic(staging / "kg.ttl", turtle_union(dataset))
-        write_atomic(staging / "kg.jsonld", jsonld(dataset))
-        step("loading the store")
+        write_atomic(staging / "kg.trig", trig(dataset, quads))
+        write_atomic(staging / "kg.ttl", turtle_union(dataset, quads))
+        write_atomic(staging / "kg.jsonld", jsonld(dataset, GraphCache(cache_root / "jsonld"), jobs))
+        del quads
+        step("loading the store", "store")
         write_store(staging / "store", nq)
         store = EmbeddedStore(staging / "store")
         try:
@@ -479,17 +533,19 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
             write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
             units = run_named(store, load_queries()["responsibilities"])  # the long form: one row per unit
             write_atomic(staging / "responsibilities.csv", to_csv(units).encode("utf-8-sig"))
-            step("drawing networks")
-            render_views(store, staging / "viz")
+            if views:
+                step("drawing networks", "views")
+                render_views(store, staging / "viz")
         finally:
             store.close()
-        step("writing ontology documentation")
+        step("writing ontology documentation", "docs")
         write_docs(staging / "docs")
         text_dir = staging / "text"
         text_dir.mkdir()
         for source, _ in corpus.sources:
             write_atomic(text_dir / text_name(source.file_name), source.text.encode("utf-8"))
         swap_in(staging, out_dir)
+        step("done")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -506,4 +562,5 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         issues=corpus.issues,
         seconds=time.perf_counter() - started,
         outputs=sorted(p.relative_to(out_dir) for p in out_dir.iterdir()),
+        stages=stages,
     )

@@ -118,7 +118,14 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail the build on any SHACL violation.")
 @click.option("--max-file-size", "max_file_size", type=click.FloatRange(min=0, min_open=True), default=20,
               show_default=True, metavar="MB", help="Largest source file read, in MB; larger files are errors.")
-def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float) -> None:
+@click.option("--reason", "reasoning", type=click.Choice(["rules", "full"]), default="rules", show_default=True,
+              help="rules: SPARQL rules derive the inferred classes, HermiT checks the ontology; "
+                   "full: HermiT reasons over the data too (slow on large corpora).")
+@click.option("--views/--no-views", default=True, show_default=True, help="Draw the HTML network views.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes reading the files (the per-file stages run in parallel; results are the same).")
+def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float, reasoning: str,
+          views: bool, jobs: int) -> None:
     """Build the graph from a corpus and write every output.
 
     Example: policykg build --corpus corpus --out out
@@ -140,7 +147,8 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
                 bar.update(reading, description=name, completed=bar.tasks[0].total or 0)
 
         report = run_build(corpus, out, base=base, strict=strict, progress=progress,
-                           max_file_size=int(max_file_size * 1024 * 1024))
+                           max_file_size=int(max_file_size * 1024 * 1024), reasoning_mode=reasoning, views=views,
+                           jobs=jobs)
     for issue in report.issues:
         style = "red" if issue.severity == "error" else "yellow"
         err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
@@ -150,9 +158,65 @@ def build(corpus: Path, out: Path, base: str, strict: bool, max_file_size: float
         ("责任", report.responsibilities), ("目标", report.targets), ("职责", report.duties),
         ("三元组", report.triples), ("警告", len(report.issues) - len(report.errors)),
         ("错误", len(report.errors)), ("秒", f"{report.seconds:.1f}"),
+        ("其中 HermiT 推理秒", f"{report.stages.get('reasoning', 0.0):.1f}"),
     ]:
         summary.add_row(label, str(value))
     console.print(summary)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for one FILE.nq and one FILE.result per file.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+@click.option("--max-file-size", "max_file_size", type=click.FloatRange(min=0, min_open=True), default=20,
+              show_default=True, metavar="MB", help="Largest source file read, in MB; larger files are errors.")
+def extract(files: tuple[Path, ...], out_dir: Path, base: str, max_file_size: float) -> None:
+    """Read each file on its own: one N-Quads file per source, plus what `load` needs.
+
+    Map this over any number of files (a batch scheduler, Spark, Dask, Ray), then run `policykg load DIR`.
+    Example: policykg extract corpus/*.txt --out parts
+    """
+    from policykg.mapload import extract_to
+
+    if not _valid_base(base):
+        _fail(f"--base {base!r} 不是合法的 http(s) IRI（例如 {DEFAULT_BASE}）")
+    issues = extract_to(list(files), out_dir, max_file_size=int(max_file_size * 1024 * 1024), base=base)
+    for issue in issues:
+        style = "red" if issue.severity == "error" else "yellow"
+        err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
+    console.print(f"{len(files)} files → {out_dir}/")
+    if any(i.severity == "error" for i in issues):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("parts", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder, replaced atomically when the build succeeds.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+@click.option("--reason", "reasoning", type=click.Choice(["rules", "full"]), default="rules", show_default=True)
+@click.option("--views/--no-views", default=True, show_default=True, help="Draw the HTML network views.")
+def load(parts: Path, out: Path, base: str, reasoning: str, views: bool) -> None:
+    """Assemble the output of `policykg extract` into the graph and every output, as `build` writes them.
+
+    Example: policykg load parts --out out
+    """
+    from policykg.build import run_build
+    from policykg.mapload import load_results
+
+    try:
+        results = load_results(parts)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        raise
+    report = run_build(parts, out, base=base, reasoning_mode=reasoning, views=views, results=results)
+    for issue in report.issues:
+        style = "red" if issue.severity == "error" else "yellow"
+        err_console.print(f"[{style}]{issue}[/]", highlight=False, soft_wrap=True)
+    console.print(f"{report.documents} documents, {report.triples} triples → {out}/ in {report.seconds:.1f} s")
     if report.errors:
         sys.exit(1)
 

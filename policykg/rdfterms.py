@@ -46,8 +46,14 @@ def _short(term: Node) -> str:
 
 def check_triples(triples: Iterable[Triple]) -> None:
     """Raise TermError at the first term the store would refuse (used per source, before anything is written)."""
-    for s, p, o in triples:
-        ox_term(s), ox_term(p), ox_term(o)
+    checked: set[URIRef] = set()  # the same predicates, classes and agencies recur on every line: check each once
+    for triple in triples:
+        for term in triple:
+            if type(term) is URIRef:
+                if term in checked:
+                    continue
+                checked.add(term)
+            ox_term(term)
 
 
 def ox_quads(dataset: Dataset) -> list[ox.Quad]:
