@@ -42,6 +42,7 @@ class DutyRules:
     duty_prefixes: list[str]
     clause_openers: list[str]
     trailing_words: list[str]
+    word_not_place: list[str]
 
 
 def load_duty_rules(path: Path | None = None) -> DutyRules:
@@ -52,6 +53,7 @@ def load_duty_rules(path: Path | None = None) -> DutyRules:
         duties=[DutyRule(d["name"], re.compile(d["trigger"]), d["partners"], d["makes_lead"]) for d in data["duties"]],
         duty_prefixes=sorted(data["running_text"]["duty_prefixes"], key=len, reverse=True),
         clause_openers=list(data["running_text"]["clause_openers"]),
+        word_not_place=list(data["running_text"]["word_not_place"]),
         trailing_words=list(data["running_text"]["trailing_words"]),
     )
 
@@ -70,13 +72,20 @@ def _sentences(key: str, para: Span) -> list[Span]:
     return [trim(key, Span(a, b), " ") for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def _mention_groups(key: str, sentence: Span, finder: AgencyFinder) -> list[list[Span]]:
-    """Agency mentions in a sentence, grouped when joined by 、/和/及/与."""
+def _mention_groups(key: str, sentence: Span, finder: AgencyFinder, words: list[str]) -> list[list[Span]]:
+    """Agency mentions in a sentence, grouped when joined by 、/和/及/与; a mention that starts with one of `words`
+    after another mention loses that word."""
     found = sorted(
         Span(sentence.start + a, sentence.start + b) for a, b in finder.find(key[sentence.start : sentence.end])
     )
     groups: list[list[Span]] = []
     for mention in found:
+        if groups:  # after an agency in the same sentence (会同县人民政府 opening a clause stays a place)
+            word = next((w for w in words if key.startswith(w, mention.start)), None)
+            if word is not None and mention.end - mention.start > len(word) + 1:
+                mention = Span(mention.start + len(word), mention.end)  # "会同" + 县财政局, not 会同县财政局
+                groups.append([mention])
+                continue
         if groups:
             gap = key[groups[-1][-1].end : mention.start]
             if gap in _GROUP_JOINERS or gap == "":
@@ -92,7 +101,7 @@ def find_duties(key: str, text: str, paragraphs: list[Span], rules: DutyRules, f
     inside_clause = SpanIndex((span, True) for span in excluded)
     for para in paragraphs:
         for sentence in _sentences(key, para):
-            groups = _mention_groups(key, sentence, finder)
+            groups = _mention_groups(key, sentence, finder, rules.word_not_place)
             for index, group in enumerate(groups):
                 start = group[0].start
                 if inside_clause.holds(start):

@@ -6,6 +6,7 @@ no blank nodes or timestamps are used, so the same input gives the same triples 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable
@@ -246,9 +247,9 @@ class Emitter:
         for task in doc.tasks:
             self._task(g, d, task, doc, agencies, used)
         part_of = SpanIndex((p, node) for node in iter_nodes(doc.outline) for p in node.paragraphs)
-        for n, duty in enumerate(sorted(doc.duties + [x for t in doc.tasks for x in t.duties],
-                                        key=lambda x: x.span), start=1):
-            iri = URIRef(f"{d}/duty/{n}")
+        duty_keys: set[str] = set()
+        for duty in sorted(doc.duties + [x for t in doc.tasks for x in t.duties], key=lambda x: x.span):
+            iri = URIRef(f"{d}/duty/{natural_key(duty_keys, duty.agent_key, duty.pattern, duty.duty)}")
             g.add((d, PKG.hasDuty, iri))
             g.add((iri, RDF.type, PKG.Duty))
             agent = agencies[duty.agent_key]
@@ -337,8 +338,10 @@ class Emitter:
             spans = sorted({resp.evidence, *(span for _, span in resp.also)})
             for n, span in enumerate(spans, start=1):
                 self._evidence(g, r, source, span, n)
-        for n, target in enumerate(task.targets, start=1):
-            iri = URIRef(f"{t}/target/{n}")
+        target_keys: set[str] = set()
+        for target in task.targets:
+            key = natural_key(target_keys, target.indicator, target.comparator, repr(target.value), target.unit)
+            iri = URIRef(f"{t}/target/{key}")
             g.add((t, PKG.hasTarget, iri))
             g.add((iri, RDF.type, PKG.Target))
             g.add((iri, PKG.indicator, Literal(target.indicator, lang="zh")))
@@ -443,6 +446,17 @@ def source_name(file_name: str) -> str:
     other, so notice.docx and notice.pdf beside each other are two sources."""
     path = Path(file_name)
     return path.stem if path.suffix.lower() == ".txt" else path.name
+
+
+def natural_key(taken: set[str], *parts: str) -> str:
+    """An IRI segment made from what a fact says (a digest of its parts), not from its place in a list: adding a
+    sentence elsewhere does not renumber it. The same fact stated twice in one scope gets -2, -3…"""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+    key, n = digest, 2
+    while key in taken:
+        key, n = f"{digest}-{n}", n + 1
+    taken.add(key)
+    return key
 
 
 def decimal_value(value: float) -> Decimal:
