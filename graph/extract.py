@@ -208,11 +208,12 @@ def extract(article: Article, outline: OutlineResult, notations: NotationReader,
     if any(t.responsibilities for t in tasks):  # a task without units among tasks with units is likely a miss
         for task in tasks:
             if not task.responsibilities:
-                warnings.append(Note(f"task {task.node.marker}{task.title} names no responsible unit", task.node.span))
+                warnings.append(Note(f"任务 {task.node.marker}{task.title} 没有写明责任单位", task.node.span))
     for task in tasks:  # a label-like "…单位:" in a task that no label rule reads (the salutation is no task)
         for para in task.node.paragraphs:
             for label in notations.unknown_labels(key, para):
-                warnings.append(Note(f"label {text[label.start:label.end]!r} is not a known responsibility label",
+                written = text[label.start : label.end]
+                warnings.append(Note(f"未识别的责任单位标签 {written!r}（可在 graph/data/notations.toml 中补充）",
                                      label))
     return Extraction(tasks, outside, rules[0][0] if rules else None, warnings)
 

@@ -226,8 +226,8 @@ class _Builder:
             level = self._repair_level(item.kind, ordinal)
             if level is not None:
                 self.warnings.append(Note(
-                    f"marker {text[item.marker_span.start:item.marker_span.end]!r} read as a sibling of "
-                    f"{self.stack[level - 1].marker!r} (numbering continues; the notation differs)", item.marker_span))
+                    f"编号 {text[item.marker_span.start:item.marker_span.end]!r} 按 "
+                    f"{self.stack[level - 1].marker!r} 的同级处理（序号连续，写法不同）", item.marker_span))
             else:
                 level = len(self.stack) + 1
             self.kind_level[item.kind.kind] = level

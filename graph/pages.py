@@ -132,7 +132,7 @@ def segment_page(source: SourceText) -> tuple[list[Article], list[Note]]:
     taken_heads = {r.headline for r in runs if r.headline is not None}
     for h in headlines:
         if h not in taken_heads:
-            warnings.append(Note(f"headline without a body left over: {quote[h]!r}", blocks[h].span))
+            warnings.append(Note(f"有标题而无正文，已略去：{quote[h]!r}", blocks[h].span))
 
     # orphan runs (lead boxes, continued columns) → article sharing a defined short name or most vocabulary
     heads = [r for r in runs if r.headline is not None] or runs[:1]
@@ -175,7 +175,7 @@ def segment_page(source: SourceText) -> tuple[list[Article], list[Note]]:
             article_of_block[i] = article
         articles.append(article)
         if head.headline is None:
-            warnings.append(Note(f"article without a headline: {source.quote(blocks[head.first].span)[:20]!r}…",
+            warnings.append(Note(f"这篇报道没有标题：{source.quote(blocks[head.first].span)[:20]!r}…",
                                  blocks[head.first].span))
 
     # bylines: the article of the headline (or body) they follow, else the one they precede
@@ -186,11 +186,11 @@ def segment_page(source: SourceText) -> tuple[list[Article], list[Note]]:
                 target.byline = quote[i]
                 article_of_block[i] = target
             else:
-                warnings.append(Note(f"byline left over: {quote[i]!r}", block.span))
+                warnings.append(Note(f"多出的署名行，已略去：{quote[i]!r}", block.span))
         elif block.kind == "stray":
-            warnings.append(Note(f"stray mark left over: {quote[i]!r}", block.span))
+            warnings.append(Note(f"多出的零散符号，已略去：{quote[i]!r}", block.span))
         elif i not in article_of_block and block.kind != "headline":
-            warnings.append(Note(f"{block.kind} paragraph left over: {quote[i][:20]!r}", block.span))
+            warnings.append(Note(f"多出的{block.kind}段落，已略去：{quote[i][:20]!r}", block.span))
     return articles, warnings
 
 

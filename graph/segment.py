@@ -272,7 +272,7 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[Note]]:
     paras = _paragraphs(source)
     if not paras:
         tables = [b.table for b in source.blocks if b.table is not None]
-        return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], [Note("no text")])
+        return ([Article(source=source, paragraphs=[], tables=tables)], []) if tables else ([], [Note("没有正文")])
     title, title_span, title_index = _choose_title(paras)
     conf = layout()["appended"]
     table_starts = [b.span.start for b in source.blocks if b.table is not None]
@@ -288,14 +288,14 @@ def _segment_document(source: SourceText) -> tuple[list[Article], list[Note]]:
             and len(paras) - 1 > title_index
             and coverage(last.key, "\n".join(p.key for p in paras[:-1])) <= conf["max_trailing_coverage"]
         ):
-            warnings.append(Note(f"dropped trailing headline without a body: {last.text!r}", last.span))
+            warnings.append(Note(f"文末有标题而无正文，已略去：{last.text!r}", last.span))
             paras = paras[:-1]
             continue
         start = _appended_start(paras, title_index)
         if start is None:
             break
         heading = _heading_at(paras, start)
-        warnings.append(Note(f"dropped appended unrelated article {heading.text!r} ({len(paras) - start} paragraphs)",
+        warnings.append(Note(f"文后附带的无关文章 {heading.text!r}（{len(paras) - start} 段）已略去",
                              paras[start].span))
         paras = paras[:start]
     cut = paras[-1].span.end if paras else 0

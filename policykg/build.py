@@ -280,7 +280,7 @@ def link_tasks(corpus: Corpus, pipeline: Pipeline) -> None:
         corpus.links = linker.links()
         corpus.gaps = find_gaps(linker)
     except Exception as exc:  # the documents still build without their links
-        corpus.issues.append(BuildIssue("corpus", f"task links could not be computed: {one_line(exc)}", "error"))
+        corpus.issues.append(BuildIssue("corpus", f"无法计算文件之间的任务关联：{one_line(exc)}", "error"))
 
 
 def _unique_keys(documents: list[Document]) -> None:
@@ -510,7 +510,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         if progress:
             progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
         if not reasoning.consistent:
-            corpus.issues.append(BuildIssue("graph", f"the graph is inconsistent: {'; '.join(reasoning.errors)}",
+            corpus.issues.append(BuildIssue("graph", f"图谱存在逻辑矛盾（HermiT）：{'；'.join(reasoning.errors)}",
                                             "error"))
 
     staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")

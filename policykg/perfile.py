@@ -61,12 +61,12 @@ def extract_file(path: Path, pipeline: Pipeline, max_file_size: int) -> FileResu
         result.issues.extend(issue_of(source, note) for note in warnings)
         result.made = [make_document(a, pipeline, result.issues) for a in articles]
     except Exception as exc:  # one bad document must not stop the corpus
-        result.issues.append(BuildIssue(path.name, f"could not be processed: {one_line(exc)}", "error"))
+        result.issues.append(BuildIssue(path.name, f"无法处理：{one_line(exc)}", "error"))
         result.made = []
         pipeline.resolver.take_agencies()  # what the file resolved before it failed is dropped with it
         return result
     if not result.made:
-        result.issues.append(BuildIssue(path.name, "no document found in this file"))
+        result.issues.append(BuildIssue(path.name, "文件中没有找到文件正文"))
     result.source = source
     result.agencies = pipeline.resolver.take_agencies()
     return result
