@@ -16,6 +16,7 @@ from rich.table import Table
 
 from policykg.cli import OUT_HELP, cli, console, default_out, err_console, open_store
 from policykg.coordinate import Answer, CoordinateError
+from policykg.graph.store import GraphStore
 
 # How much of the terminal each column may take (the quote gets the most).
 _RATIOS = {"原文": 5, "文件": 2, "任务": 2, "牵头单位": 2, "配合单位": 2, "单位": 2, "指标": 2}
@@ -28,6 +29,21 @@ def _fail(message: str, hints: list[str] | None = None, code: int = 1) -> None:
     for hint in hints or []:
         err_console.print(f"  {hint}", highlight=False)
     sys.exit(code)
+
+
+@contextmanager
+def _writing_tables(store: GraphStore) -> Iterator[GraphStore]:
+    """The store for an export; a lookup or write failure is one message saying what to do, and the store closes."""
+    try:
+        yield store
+    except CoordinateError as exc:
+        _fail(str(exc))
+        raise
+    except OSError as exc:
+        _fail(f"无法写入表格：{exc.strerror or exc}", ["请确认文件没有在 Excel 中打开，且文件夹可写"])
+        raise
+    finally:
+        store.close()
 
 
 @contextmanager
@@ -250,8 +266,7 @@ def fengong_cmd(xlsx_path: Path | None, csv_path: Path | None, doc: str | None, 
     if xlsx_path is None and csv_path is None:
         _fail("请指定写到哪里", ["加 --xlsx FILE、--csv FILE 或两者，例如 --xlsx 任务分工表.xlsx"], 2)
     _writable([xlsx_path, csv_path])
-    store = open_store(out, endpoint)
-    try:
+    with _writing_tables(open_store(out, endpoint)) as store:
         doc_iri = find_document(store, doc).iri if doc is not None else None
         with _export_progress() as progress:
             sheets = fengong(store, progress, doc_iri)
@@ -261,14 +276,6 @@ def fengong_cmd(xlsx_path: Path | None, csv_path: Path | None, doc: str | None, 
                            summary(sheets))
             if csv_path is not None:
                 write_csv(sheets, csv_path)
-    except CoordinateError as exc:
-        _fail(str(exc))
-        raise
-    except OSError as exc:
-        _fail(f"无法写入表格：{exc.strerror or exc}", ["请确认文件没有在 Excel 中打开，且文件夹可写"])
-        raise
-    finally:
-        store.close()
     tasks = sum(1 for s in sheets for r in s.rows if r["序号"] != "")
     for path in (p for p in (xlsx_path, csv_path) if p is not None):
         console.print(f"已写入 {path}：{len(sheets)} 个文件，{tasks} 项任务", highlight=False)
@@ -293,8 +300,7 @@ def agency_export_cmd(name: str, xlsx_path: Path | None, doc: str | None, out: P
 
     path = xlsx_path or Path(f"{name}任务清单.xlsx")
     _writable([path])
-    store = open_store(out, endpoint)
-    try:
+    with _writing_tables(open_store(out, endpoint)) as store:
         matched = find_agencies(store, name)
         if not matched:
             _fail(f"没有名称为“{name}”或含有“{name}”的单位", _agency_hints(name, suggest_agencies(store, name)))
@@ -302,13 +308,5 @@ def agency_export_cmd(name: str, xlsx_path: Path | None, doc: str | None, out: P
         with _export_progress() as progress:
             lists = agency_sheets(fengong(store, progress, doc_iri), [(m.iri, m.name) for m in matched])
             write_agency_xlsx(lists, path, progress)
-    except CoordinateError as exc:
-        _fail(str(exc))
-        raise
-    except OSError as exc:
-        _fail(f"无法写入表格：{exc.strerror or exc}", ["请确认文件没有在 Excel 中打开，且文件夹可写"])
-        raise
-    finally:
-        store.close()
     rows = sum(len(x.rows) for x in lists)
     console.print(f"已写入 {path}：{'、'.join(m.display for m in matched)}，共 {rows} 项任务", highlight=False)
