@@ -16,7 +16,8 @@ from importlib import resources
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from policykg.coordinate import Answer, CoordinateError, simplify
+from policykg.coordinate import Answer, CoordinateError
+from policykg.forms import simplify
 from policykg.graph.diff import DiffResult, Item, diff_items, heading
 from policykg.graph.emit import CODE
 from policykg.graph.links import LinkRules, load_link_rules

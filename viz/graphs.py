@@ -262,7 +262,7 @@ def add_document(graph: nx.DiGraph, doc: Document) -> None:
 def search_forms(name: str) -> str:
     """Every form the CLI would match an agency by (abbreviations both ways, 卫健委 for 卫生健康委员会), so the page's
     search box finds what `policykg agency` finds."""
-    from policykg.coordinate import agency_forms
+    from policykg.forms import agency_forms
 
     return "\n".join(agency_forms(name, _lexicon()))
 
