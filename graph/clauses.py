@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from policykg.graph.model import Basis, Role, Span
 from policykg.graph.notation_rules import NotationRules
+from policykg.graph.spans import split_top
+from policykg.graph.spans import trim as trim_chars
 from policykg.graph.units import UnitReader
 
 TRIM = " \t\n\u3000,;:、。."
@@ -48,12 +50,7 @@ class _Parsed:
 
 
 def trim(key: str, span: Span) -> Span:
-    a, b = span.start, span.end
-    while a < b and key[a] in TRIM:
-        a += 1
-    while b > a and key[b - 1] in TRIM:
-        b -= 1
-    return Span(a, b)
+    return trim_chars(key, span, TRIM)
 
 
 def bracket_groups(key: str, span: Span) -> list[Span]:
@@ -75,20 +72,7 @@ def bracket_groups(key: str, span: Span) -> list[Span]:
 
 def chunks(key: str, span: Span, cuts: str) -> list[Span]:
     """Pieces of span between top-level separators in `cuts` (brackets are not looked into)."""
-    pieces: list[Span] = []
-    depth, start = 0, span.start
-    for i in range(span.start, span.end + 1):
-        ch = key[i] if i < span.end else None
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        if ch is None or (depth == 0 and ch in cuts):
-            piece = trim(key, Span(start, i))
-            if piece.end > piece.start:
-                pieces.append(piece)
-            start = i + 1
-    return pieces
+    return split_top(key, span, cuts, TRIM)
 
 
 class ClauseParser:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from policykg.graph.model import AgencyMention, Duty, Span
-from policykg.graph.spans import SpanIndex
+from policykg.graph.spans import SpanIndex, trim
 
 _SENTENCE_SPLIT = "。;!?！？\n"
 _CLAUSE_START = ",:;。\n "
@@ -56,15 +56,6 @@ def load_duty_rules(path: Path | None = None) -> DutyRules:
         word_not_place=list(data["running_text"]["word_not_place"]),
         trailing_words=list(data["running_text"]["trailing_words"]),
     )
-
-
-def trim(key: str, span: Span, chars: str = " \t\n\u3000") -> Span:
-    start, end = span.start, span.end
-    while start < end and key[start] in chars:
-        start += 1
-    while end > start and key[end - 1] in chars:
-        end -= 1
-    return Span(start, end)
 
 
 def _sentences(key: str, para: Span) -> list[Span]:

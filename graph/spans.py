@@ -1,7 +1,8 @@
-"""Which of many spans holds a position, in O(log n) instead of a scan per question.
+"""Span helpers shared by the stages: trimming, splitting outside brackets, and which of many spans holds a position.
 
-A long document has tens of thousands of paragraphs, clauses and duties; asking "which span holds this offset" by
-scanning every span made extraction and emit quadratic in the size of one file (measured by bench/bench_big_input.py).
+Which span holds a position is answered in O(log n): a long document has tens of thousands of paragraphs, clauses
+and duties, and scanning every span per question made extraction and emit quadratic in the size of one file
+(measured by bench/bench_big_input.py).
 """
 
 from __future__ import annotations
@@ -40,3 +41,35 @@ class SpanIndex(Generic[T]):
     def holds(self, pos: int) -> bool:
         index = bisect_right(self._starts, pos) - 1
         return index >= 0 and self._reach[index] > pos
+
+
+WHITESPACE = " \t\n\u3000"
+
+
+def trim(key: str, span: Span, chars: str = WHITESPACE) -> Span:
+    """`span` without the `chars` at either end."""
+    start, end = span.start, span.end
+    while start < end and key[start] in chars:
+        start += 1
+    while end > start and key[end - 1] in chars:
+        end -= 1
+    return Span(start, end)
+
+
+def split_top(key: str, span: Span, cuts: str, chars: str = WHITESPACE) -> list[Span]:
+    """Pieces of `span` between separators in `cuts` outside brackets (the key view folds every bracket to ASCII),
+    each trimmed of `chars`, empty pieces dropped."""
+    pieces: list[Span] = []
+    depth, start = 0, span.start
+    for i in range(span.start, span.end + 1):
+        ch = key[i] if i < span.end else None
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if ch is None or (depth == 0 and ch in cuts):
+            piece = trim(key, Span(start, i), chars)
+            if piece.end > piece.start:
+                pieces.append(piece)
+            start = i + 1
+    return pieces

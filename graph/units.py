@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from policykg.graph.model import Span
+from policykg.graph.spans import split_top, trim
 
 _TRIM = " \t\n\u3000,;:、。.·"
 _SENTENCE_MARKS = "。!?！？"
@@ -250,27 +251,9 @@ class UnitReader:
 
 
 def _trim(key: str, span: Span) -> Span:
-    start, end = span.start, span.end
-    while start < end and key[start] in _TRIM:
-        start += 1
-    while end > start and key[end - 1] in _TRIM:
-        end -= 1
-    return Span(start, end)
+    return trim(key, span, _TRIM)
 
 
 def _split_top(key: str, span: Span, separators: str) -> list[Span]:
     """Split at separators outside brackets; empty parts dropped, each part trimmed."""
-    parts: list[Span] = []
-    depth, start = 0, span.start
-    for i in range(span.start, span.end + 1):
-        ch = key[i] if i < span.end else None
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        if ch is None or (depth == 0 and ch in separators):
-            part = _trim(key, Span(start, i))
-            if part.end > part.start:
-                parts.append(part)
-            start = i + 1
-    return parts
+    return split_top(key, span, separators, _TRIM)
