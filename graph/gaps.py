@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from policykg.graph.links import Linker, LinkRules, Pair, document_pairs
+from policykg.graph.links import Linker, LinkRules, Pair
 from policykg.graph.model import Document, Gap, Span
 from policykg.graph.outline import iter_nodes
 from policykg.graph.passages import clause_spans, trim
@@ -55,9 +55,8 @@ def _sentence_measures(key: str, sentence: Span, rules: LinkRules) -> list[Span]
 
 def find_gaps(linker: Linker, pairs: Sequence[Pair] | None = None) -> list[Gap]:
     """Gaps of every document that applies a higher document of the corpus (explicitly or by its title)."""
-    rules = linker.rules
     gaps: list[Gap] = []
-    for pair in pairs if pairs is not None else document_pairs(linker.docs, rules, linker.titles):
+    for pair in pairs if pairs is not None else linker.pairs():
         if pair.relation != "implements" or pair.how not in ("applies", "applies-title"):
             continue
         if pair.source.status == "report":  # a report summarizes: what it leaves out proves nothing
@@ -72,7 +71,7 @@ def _document_gaps(linker: Linker, lower: Document, higher: Document) -> list[Ga
     lower_clauses = clause_spans(low_key, [p for n in iter_nodes(lower.outline) for p in n.paragraphs])
     if not lower_clauses:
         return []
-    lower_texts = [low_key[s.start : s.end] for s in lower_clauses]
+    lower_texts = linker.scorer.clauses.presence([low_key[s.start : s.end] for s in lower_clauses])
     found: list[Gap] = []
     for task in higher.tasks:
         heading_end = task.node.heading_span.end  # the item's title names it; its measures follow

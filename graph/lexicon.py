@@ -186,6 +186,7 @@ class Lexicon:
     each_re: re.Pattern[str] = field(init=False, repr=False)
     issuer_list_re: re.Pattern[str] = field(init=False, repr=False)  # national issuers, 、-joined
     issuing_re: re.Pattern[str] = field(init=False, repr=False)  # …followed by an issuing verb
+    name_starts: frozenset[str] = field(init=False, repr=False)  # characters an agency name can begin with
 
     def __post_init__(self) -> None:
         self.region_trie = _Trie()
@@ -236,6 +237,11 @@ class Lexicon:
                 for qualifier in ("", *self.functional_qualifiers):
                     self.functional_trie.add(qualifier + stem + head, stem + head)
         self.each_re = self._build_each_re(stems)
+        # every name `recognize.hits_at` reads begins with a first key of one of these tries: other positions
+        # (most characters of running text) cannot start a mention and are skipped without a walk
+        self.name_starts = frozenset(ch for trie in (
+            self.national_trie, self.collective_trie, self.functional_trie, self.regulator_trie, self.region_trie,
+            self.pre_trie, self.marker_trie, self.unit_trie) for ch in trie.root)
         issuers = set(self.national_issuers) | {f for e in self.national for f in (e.name, *e.forms)}
         issuer_alt = "|".join(re.escape(x) for x in sorted(issuers, key=len, reverse=True))
         issuer_list = rf"(?:{issuer_alt})(?:[、和,\s]?(?:{issuer_alt}))*"

@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from policykg.graph.model import Document, Task, TaskLink
 from policykg.graph.passages import Passage, Scorer, Weights, clause_spans
 from policykg.graph.similarity import Similarity
@@ -116,56 +118,95 @@ def _level(doc: Document) -> str:
 
 
 def document_pairs(docs: Sequence[Document], rules: LinkRules, titles: Similarity) -> list[Pair]:
-    """Which documents' tasks to compare, and as what. `titles` holds the subjects of `docs`, in order."""
+    """Which documents' tasks to compare, and as what. `titles` holds the subjects of `docs`, in order.
+
+    Each document's title row is compared with all documents at once (numpy), and the tests of rank, place and
+    status are arrays: a pair per Python step was 1.5 M steps at a thousand documents."""
+    n = len(docs)
+    if not n:
+        return []
+    finals = _finals(docs)
+    rank = np.array([_rank(d) for d in docs])
+    places = [_place(d) for d in docs]
+    digits = np.array([{"national": 0, "provincial": 2, "municipal": 4, "county": 6}.get(_level(d), 6) for d in docs])
+    usable = np.array([bool(d.tasks) and finals[k] is None for k, d in enumerate(docs)])
+    prefixes = {size: np.array([p[:size] for p in places], dtype=object) for size in (0, 2, 4, 6)}
+    placed = np.array([bool(p) for p in places])
+    place_array = np.array(places, dtype=object)
+    peers = (rank > 0) & (rank < _RANK["national"])
+    index = np.arange(n)
     pairs: list[Pair] = []
-    index = {id(d): n for n, d in enumerate(docs)}
-    superseded = {id(d) for d in docs if _final_of(d, docs) is not None}
-    for lower in docs:
-        final = _final_of(lower, docs)
+    candidates: dict[int, list[tuple[int, float]]] = {}  # same-subject peers of each document: (other, score)
+    implements_by: dict[int, list[tuple[int, Pair]]] = {}
+    for a, lower in enumerate(docs):
+        final = finals[a]
         if final is not None:  # a draft whose final text is here: its tasks link to the final's only
+            continue
+        if not lower.tasks:
+            continue
+        row = titles.array([a])[0]
+        same = row >= rules.same_subject_title
+        others = usable & (index != a)
+        within = np.zeros(n, dtype=bool)
+        if places[a]:
+            for size, prefix in prefixes.items():
+                within |= (digits == size) & (prefix == places[a][:size])
+        within &= placed
+        higher = others & (rank > rank[a]) & (rank[a] > 0) & within
+        applied = _applied_titles(lower)
+        for b in np.flatnonzero(higher):
+            target = docs[b]
+            if any(key == target.key for _, key in applied):
+                how = "applies"
+            elif any(normalize_title(t) == normalize_title(target.title) for t, _ in applied):
+                how = "applies-title"
+            elif same[b]:
+                how = "subject"
+            else:
+                continue
+            implements_by.setdefault(a, []).append((int(b), Pair("implements", lower, target, how)))
+        if peers[a]:  # a pair is read from its first document: b after a unless a implements b, b before a unless b a
+            for b in np.flatnonzero(others & same & peers & (place_array != places[a])):
+                if not higher[b] if b > a else not (rank[a] > rank[b] > 0 and _within(docs[b], lower)):
+                    candidates.setdefault(a, []).append((int(b), float(row[b])))
+    kept = _nearest_peers(candidates, rules.same_subject_documents)
+    for a, lower in enumerate(docs):
+        final = finals[a]
+        if final is not None:
             if final.tasks and lower.tasks:
                 pairs.append(Pair("revises", final, lower, "earlier-version"))
             continue
-        applied = _applied_titles(lower)
-        for higher in docs:
-            if higher is lower or not higher.tasks or not lower.tasks or id(higher) in superseded:
-                continue
-            same = titles.cosine(index[id(lower)], index[id(higher)]) >= rules.same_subject_title
-            if _rank(higher) > _rank(lower) > 0 and _within(lower, higher):
-                if any(key == higher.key for _, key in applied):
-                    pairs.append(Pair("implements", lower, higher, "applies"))
-                elif any(normalize_title(t) == normalize_title(higher.title) for t, _ in applied):
-                    pairs.append(Pair("implements", lower, higher, "applies-title"))
-                elif same:
-                    pairs.append(Pair("implements", lower, higher, "subject"))
-            elif (same and _place(lower) != _place(higher) and index[id(lower)] < index[id(higher)]
-                  and 0 < _rank(lower) < _RANK["national"] and 0 < _rank(higher) < _RANK["national"]):
-                pairs.append(Pair("same-subject", lower, higher, "subject"))
-    return _nearest_peers(pairs, titles, index, rules.same_subject_documents)
+        found = list(implements_by.get(a, []))
+        found += [(b, Pair("same-subject", lower, docs[b], "subject")) for b, _ in candidates.get(a, [])
+                  if b > a and (a, b) in kept]
+        pairs.extend(pair for _, pair in sorted(found, key=lambda item: item[0]))
+    return pairs
 
 
-def _nearest_peers(pairs: list[Pair], titles: Similarity, index: dict[int, int], most: int) -> list[Pair]:
-    """Same-subject pairs kept only between each document and its `most` closest peers (title similarity, then
-    corpus order): every document of one plan re-issued in many places is a peer of every other, so without a
-    bound the pairs (and links) grow with the square of the corpus — 605 links at 10 generated documents, 6,015
-    at 30. Other relations are kept as they are."""
-    peers: dict[int, list[tuple[float, int, int]]] = {}
-    for pair in pairs:
-        if pair.relation == "same-subject":
-            a, b = index[id(pair.source)], index[id(pair.target)]
-            score = titles.cosine(a, b)
-            peers.setdefault(a, []).append((-score, b, a))
-            peers.setdefault(b, []).append((-score, a, b))
-    kept = {(min(x, y), max(x, y)) for found in peers.values() for _, y, x in sorted(found)[:most]}
-    return [pair for pair in pairs if pair.relation != "same-subject"
-            or (index[id(pair.source)], index[id(pair.target)]) in kept]
+def _nearest_peers(candidates: dict[int, list[tuple[int, float]]], most: int) -> set[tuple[int, int]]:
+    """Same-subject pairs (as (lower index, higher index)) kept only between each document and its `most` closest
+    peers (title similarity, then corpus order): every document of one plan re-issued in many places is a peer of
+    every other, so without a bound the pairs (and links) grow with the square of the corpus — 605 links at 10
+    generated documents, 6,015 at 30."""
+    kept: set[tuple[int, int]] = set()
+    for a, found in candidates.items():
+        for b, _ in sorted(found, key=lambda item: (-item[1], item[0]))[:most]:
+            kept.add((min(a, b), max(a, b)))
+    return kept
 
 
-def _final_of(doc: Document, docs: Sequence[Document]) -> Document | None:
-    """The final text in `docs` that a draft (or a report on a draft) is an earlier version of."""
-    links = doc.reported.links if doc.reported is not None else doc.links
-    keys = [link.target_key for link in links if link.relation == "earlier-version-of" and link.target_key]
-    return next((d for d in docs if d.key in keys and d is not doc), None)
+def _finals(docs: Sequence[Document]) -> list[Document | None]:
+    """The final text in `docs` that each draft (or report on a draft) is an earlier version of, else None."""
+    first: dict[str, list[int]] = {}
+    for n, doc in enumerate(docs):
+        first.setdefault(doc.key, []).append(n)
+    finals: list[Document | None] = []
+    for n, doc in enumerate(docs):
+        links = doc.reported.links if doc.reported is not None else doc.links
+        keys = {link.target_key for link in links if link.relation == "earlier-version-of" and link.target_key}
+        found = sorted(m for key in keys for m in first.get(key, ()) if m != n)
+        finals.append(docs[found[0]] if found else None)
+    return finals
 
 
 class Linker:
@@ -185,10 +226,17 @@ class Linker:
                     (task, Passage([key[s.start : s.end] for s in spans], task.node.heading, section, spans)))
         self.scorer = Scorer([p for d in self.docs for _, p in self.tasks[id(d)]], rules.weights)
         self.titles = Similarity([_subject_of(d, rules) for d in self.docs])
+        self._pairs: list[Pair] | None = None
+
+    def pairs(self) -> list[Pair]:
+        """The document pairs (computed once: the links and the gaps both read them)."""
+        if self._pairs is None:
+            self._pairs = document_pairs(self.docs, self.rules, self.titles)
+        return self._pairs
 
     def links(self) -> list[TaskLink]:
         found: list[TaskLink] = []
-        for pair in document_pairs(self.docs, self.rules, self.titles):
+        for pair in self.pairs():
             found.extend(self._pair_links(pair))
         return sorted(found, key=lambda link: (link.source[0], link.source[1].span.start, link.relation,
                                                link.target[0], link.target[1].span.start))

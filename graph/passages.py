@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 
 from policykg.graph.model import Span
 from policykg.graph.similarity import Similarity
@@ -68,6 +71,18 @@ def passage_of_text(text: str, heading: str, section: str = "") -> Passage:
     return Passage([text[s.start : s.end] for s in spans], heading, section, spans)
 
 
+def _block_sums(values: Any, starts: Any, sizes: Any) -> Any:
+    """Sums of consecutive row blocks, added one row after another (as Python's `sum` did), so scores do not move
+    in the last digit with numpy's pairwise summation."""
+    sums = np.zeros((len(starts), values.shape[1]))
+    for k, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+        total = np.zeros(values.shape[1])
+        for row in values[start : start + size]:
+            total = total + row
+        sums[k] = total
+    return sums
+
+
 class Scorer:
     """Scores passages against each other; fitted once on all the passages it will compare."""
 
@@ -91,29 +106,29 @@ class Scorer:
         """Score of every (source, target) pair, and the indices of the best clause pair of each (its evidence)."""
         rows = [r for p in sources for r in self._rows[id(p)]]
         columns = [c for p in targets for c in self._rows[id(p)]]
-        cosine = self.clauses.matrix(rows, columns)
+        if not rows or not columns:
+            return [[] for _ in sources], {}
+        cosine = self.clauses.array(rows, columns)
         target_headings = [self._heading_row[id(p)] for p in targets]
-        own = self.headings.matrix([self._heading_row[id(p)] for p in sources], target_headings)
-        by_section = self.headings.matrix([self._heading_row[id(p)] + 1 for p in sources], target_headings)
+        own = self.headings.array([self._heading_row[id(p)] for p in sources], target_headings)
+        by_section = self.headings.array([self._heading_row[id(p)] + 1 for p in sources], target_headings)
         w = self.weights
-        matrix: list[list[float]] = []
+        heights = np.array([len(self._rows[id(p)]) for p in sources])
+        widths = np.array([len(self._rows[id(p)]) for p in targets])
+        row_starts = np.concatenate(([0], np.cumsum(heights)[:-1]))
+        column_starts = np.concatenate(([0], np.cumsum(widths)[:-1]))
+        # per clause of a source, its best cosine within each target; per target, the best clause pair's cosine
+        clause_best = np.maximum.reduceat(cosine, column_starts, axis=1)
+        best = np.maximum.reduceat(clause_best, row_starts, axis=0)
+        cover = _block_sums(clause_best, row_starts, heights) / heights[:, None]
+        if symmetric:
+            column_best = np.maximum.reduceat(cosine, row_starts, axis=0)
+            cover = (cover + _block_sums(column_best.T, column_starts, widths).T / widths[None, :]) / 2
+        body = w.best_clause * best + (1 - w.best_clause) * cover
+        matrix = (w.body * body + w.heading * np.maximum(own, by_section)).tolist()
         best_pairs: dict[tuple[int, int], tuple[int, int]] = {}
-        row_at = 0
-        for i, source in enumerate(sources):
-            height = len(self._rows[id(source)])
-            line: list[float] = []
-            column_at = 0
-            for j, target in enumerate(targets):
-                width = len(self._rows[id(target)])
-                block = [cosine[row_at + x][column_at : column_at + width] for x in range(height)]
-                cover = sum(max(r) for r in block) / height
-                if symmetric:
-                    cover = (cover + sum(max(block[x][y] for x in range(height)) for y in range(width)) / width) / 2
-                x, y = max(((x, y) for x in range(height) for y in range(width)), key=lambda xy: block[xy[0]][xy[1]])
-                body = w.best_clause * block[x][y] + (1 - w.best_clause) * cover
-                line.append(w.body * body + w.heading * max(own[i][j], by_section[i][j]))
+        for i, (top, height) in enumerate(zip(row_starts, heights, strict=True)):
+            for j, (left, width) in enumerate(zip(column_starts, widths, strict=True)):
+                x, y = divmod(int(cosine[top : top + height, left : left + width].argmax()), int(width))
                 best_pairs[(i, j)] = (x, y)
-                column_at += width
-            matrix.append(line)
-            row_at += height
         return matrix, best_pairs

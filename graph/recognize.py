@@ -229,8 +229,9 @@ class AgencyRecognizer:
         best: dict[int, int] = {}
         for start, end in _regex_collectives(self.lexicon, key):
             best[start] = max(best.get(start, start), end)
+        starts = self.lexicon.name_starts
         for i, ch in enumerate(key):
-            if ch.isspace():
+            if ch not in starts:  # no name begins with it (nor with a space)
                 continue
             hits = hits_at(self.lexicon, key, i)
             if hits:
