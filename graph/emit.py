@@ -166,6 +166,19 @@ class Emitter:
         into the shared graph (`emit_shared`), so no triple sits in two graphs and union queries see each once."""
         g = Triples(self.graph_iri(source))
         src = self.source_iri(source)
+        g.extend(self.source_file(source))
+        graph_node = g.identifier
+        g.add((graph_node, PROV.wasDerivedFrom, src))
+        g.add((graph_node, PROV.wasGeneratedBy, URIRef(f"{self.base}activity/build")))
+        self._used_places = g.places
+        for doc in documents:
+            self._document(g, doc, agencies, g.agencies)
+        return g
+
+    def source_file(self, source: SourceText) -> Triples:
+        """The description of a source file (what derived evidence points at, too)."""
+        g = Triples(self.graph_iri(source))
+        src = self.source_iri(source)
         g.add((src, RDF.type, PKG.SourceFile))
         g.add((src, DCTERMS.identifier, Literal(source.file_name)))
         g.add((src, PKG.sha256, Literal(source.sha256)))
@@ -174,13 +187,14 @@ class Emitter:
         g.add((src, PKG.mediaType, Literal(source.media_type)))
         if source.encoding:
             g.add((src, PKG.encoding, Literal(source.encoding)))
-        graph_node = g.identifier
-        g.add((graph_node, PROV.wasDerivedFrom, src))
-        g.add((graph_node, PROV.wasGeneratedBy, URIRef(f"{self.base}activity/build")))
-        self._used_places = g.places
-        for doc in documents:
-            self._document(g, doc, agencies, g.agencies)
         return g
+
+    def name_parts(self, doc: Document) -> None:
+        """Give a document's parts their IRIs in the order `emit_source` meets them (outline order), for an emitter
+        that did not emit the document itself: a heading numbered twice gets the same `-2` here as there."""
+        d = self.doc_iri(doc.key)
+        for node in iter_nodes(doc.outline):
+            self.part_iri(d, node)
 
     def shared_graph_iri(self) -> URIRef:
         return URIRef(f"{self.base}graph/agencies")

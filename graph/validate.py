@@ -148,16 +148,20 @@ def _validate(graph: Graph, ontology: Graph, shapes: Graph) -> list[Violation]:
     return sorted(violations, key=_order)
 
 
-def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 1) -> list[Violation]:
+def validate_graphs(data: QuadSet, cache: GraphCache | None = None, jobs: int = 1,
+                    context: Iterable[tuple[Node, Node, Node]] = ()) -> list[Violation]:
     """SHACL per named graph (sources, derived), each with what it refers to in the other graphs.
 
     A source graph refers to agencies and places described once in `graph/agencies`, and derived evidence to source
     files: the descriptions of the nodes a graph points at (followed from node to node, e.g. agency → place →
     province) are added to it, so every sh:class check sees the types it needs. With a `cache`, a graph whose
     content (with that context) was checked before is not checked again; the others run on `jobs` processes.
+    `context` describes further nodes the graphs point at without being checked (source files of other graphs).
     """
     skip = {iri for iri in data.graphs if str(iri).endswith(("/graph/ontology", "/graph/agencies"))}
     described: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
+    for triple in context:
+        described[triple[0]].append(triple)
     for iri in data.graphs:
         files = {s for s, p, o in data.graphs[iri] if p == RDF.type and o == PKG.SourceFile}
         for s, p, o in data.graphs[iri]:

@@ -7,7 +7,6 @@ and the rest of the corpus still builds; the exit code says whether any error ha
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -23,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from policykg import swap
+from policykg.dumps import write_dumps
 from policykg.graph import emit
 from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.duties import DutyRules, load_duty_rules
@@ -61,11 +61,11 @@ from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
-from policykg.graph_cache import GraphCache
+from policykg.graphs import add_inferred, build_graphs
 from policykg.isolate import emit_sources, link_safely, one_line
 from policykg.perfile import ExtractCache, FileResult, extract_all
-from policykg.quadset import QuadSet, rdflib_term
-from policykg.rdfterms import readable_prefixes, sorted_nquads, sorted_trig, sorted_turtle
+from policykg.quadset import QuadSet
+from policykg.rdfterms import sorted_nquads
 
 Progress = Callable[[str, int, int], None]
 
@@ -339,79 +339,6 @@ def nquads(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
     return sorted_nquads(dataset.quads() if quads is None else quads)
 
 
-def trig(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
-    """TriG of every named graph, written by pyoxigraph from sorted quads: byte-identical on a rerun, every literal
-    escaped by the writer (rdflib's Turtle, re-indented here, changed multi-line literals and took 17 s per MB of
-    input)."""
-    return sorted_trig(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
-
-
-def turtle_union(dataset: QuadSet, quads: list[ox.Quad] | None = None) -> bytes:
-    """Turtle of the union of all graphs (for tools without named graphs), written the same way."""
-    return sorted_turtle(dataset.quads() if quads is None else quads, readable_prefixes(dataset))
-
-
-def jsonld(dataset: QuadSet, cache: GraphCache | None = None, jobs: int = 1) -> bytes:
-    """JSON-LD of every named graph under the published @context (ontology/context.jsonld), nodes in IRI order.
-
-    rdflib's JSON-LD writer costs ≈0.3 s per source graph: each graph's body (the derived graph's per document, as
-    every node is written from its own triples) is cached by its content and the others are written on `jobs`
-    processes."""
-    from policykg.graph.validate import document_parts
-
-    named = [(identifier, part) for identifier in sorted(dataset.graphs, key=str) if dataset.graphs[identifier]
-             for part in document_parts(identifier, dataset.graphs[identifier])]
-    keys = [cache.key(triples) if cache is not None else None for _, triples in named]
-    bodies: list[list[Any] | None] = [cache.get(k) if cache is not None and k else None for k in keys]
-    todo = [n for n, body in enumerate(bodies) if body is None]
-    jobs_in = [(named[n][0], list(dict.fromkeys(named[n][1]))) for n in todo]
-    if jobs > 1 and len(todo) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            made = list(pool.map(_jsonld_body, jobs_in))
-    else:
-        made = [_jsonld_body(job) for job in jobs_in]
-    for n, body in zip(todo, made, strict=True):
-        bodies[n] = body
-        if cache is not None and keys[n]:
-            cache.put(keys[n], body)
-    merged: dict[str, list[Any]] = {}
-    for (identifier, _), body in zip(named, bodies, strict=True):
-        merged.setdefault(str(identifier), []).extend(body or [])
-    graphs = [{"@id": identifier, "@graph": sorted(body, key=lambda n: str(n.get("@id", "")))}
-              for identifier, body in merged.items()]
-    document = {"@context": _jsonld_context(), "@graph": graphs}
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _jsonld_context() -> dict[str, Any]:
-    text = resources.files("policykg.ontology").joinpath("context.jsonld").read_text("utf-8")
-    return dict(json.loads(text)["@context"])
-
-
-def _jsonld_body(job: tuple[URIRef, list[tuple[Any, Any, Any]]]) -> list[Any]:
-    """One graph's nodes, compacted under the context and sorted so the text does not depend on rdflib's order."""
-    graph = Graph(identifier=job[0])
-    for triple in job[1]:
-        graph.add(triple)
-    nodes = json.loads(graph.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True))
-    body = nodes.get("@graph", [nodes])
-    return sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
-
-
-def _sorted_node(node: object) -> object:
-    """Sort list values so the JSON text does not depend on rdflib's iteration order; an RDF list (`@list`) keeps
-    its order, which is part of its quads."""
-    if isinstance(node, dict):
-        return {k: ([_sorted_node(x) for x in v] if k == "@list" and isinstance(v, list) else _sorted_node(v))
-                for k, v in node.items()}
-    if isinstance(node, list):
-        items = [_sorted_node(v) for v in node]
-        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-    return node
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
@@ -459,9 +386,8 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
     ontology alone; "full" also sends the data to HermiT (minutes of Java at a thousand documents)."""
     from policykg.docs import write_docs
-    from policykg.graph.rules import apply_rules
     from policykg.graph.store import EmbeddedStore, write_store
-    from policykg.graph.validate import reason, validate_graphs
+    from policykg.graph.validate import reason
     from policykg.query import load_queries, run_named, to_csv
     from policykg.viz.render import render_views
 
@@ -485,28 +411,20 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size, jobs=jobs,
                              cache=ExtractCache(cache_root / "extract", max_file_size))
     corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
-    step("emitting RDF", "emitting")
-    dataset = assemble(corpus, pipeline, base)
-    step("validating (SHACL)")
-    violations = validate_graphs(dataset, GraphCache(cache_root / "shacl"), jobs)
-    for v in violations:
+    step("emitting, checking and writing each source's graph (SHACL, rules)", "graphs")
+    built = build_graphs(corpus, pipeline, base, version(), processes=jobs, cache_root=cache_root,
+                         issues=corpus.issues)
+    for v in built.violations:
         corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
-    step("rules (SPARQL)", "rules")
-    derived = URIRef(f"{base}graph/derived")
-    memory = dataset.memory_store()
-    apply_rules(memory, str(derived))
-    derived_quads = memory.quads_for_pattern(None, None, None, ox.NamedNode(str(derived)))
-    dataset.graphs[derived] = [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
-                               for q in derived_quads]
-    del memory, derived_quads  # ≈0.9 KB per quad in memory: not kept while the dumps are written
     step("reasoning (HermiT, ontology)" if reasoning_mode != "full" else "reasoning (HermiT, ontology and data)",
          "reasoning")
     if java_missing():
         corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
                                                  "如 apt-get install default-jre-headless，再重新构建即可）"))
     else:
-        reasoning = reason(dataset if reasoning_mode == "full" else Graph())
-        dataset.graphs[derived].extend(t for t in reasoning.inferred if t not in set(dataset.graphs[derived]))
+        data = QuadSet.from_nquads(b"".join(d.nquads for d in built.dumps)) if reasoning_mode == "full" else Graph()
+        reasoning = reason(data)
+        add_inferred(built, reasoning.inferred, base)
         if progress:
             progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
         if not reasoning.consistent:
@@ -518,13 +436,8 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     try:
         staging.mkdir(parents=True)
         step("writing dumps", "dumps")
-        quads = dataset.quads()
-        nq = nquads(dataset, quads)
-        write_atomic(staging / "kg.nq", nq)
-        write_atomic(staging / "kg.trig", trig(dataset, quads))
-        write_atomic(staging / "kg.ttl", turtle_union(dataset, quads))
-        write_atomic(staging / "kg.jsonld", jsonld(dataset, GraphCache(cache_root / "jsonld"), jobs))
-        del quads
+        nq = write_dumps(staging, built.dumps, built.prefixes, write_atomic)
+        del built
         step("loading the store", "store")
         write_store(staging / "store", nq)
         store = EmbeddedStore(staging / "store")

@@ -28,6 +28,15 @@ class QuadSet:
         self.prefixes: dict[str, str] = dict(prefixes or {})
         self._iris: dict[URIRef, ox.NamedNode] = {}
 
+    @classmethod
+    def from_nquads(cls, data: bytes) -> QuadSet:
+        """The named graphs of an N-Quads text as rdflib triples (for `--reason full`, which sends them to HermiT)."""
+        quadset = cls()
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            quadset.graphs.setdefault(URIRef(quad.graph_name.value), []).append(  # type: ignore[union-attr]
+                (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
+        return quadset
+
     def add(self, identifier: URIRef, triples: Iterable[Triple]) -> None:
         self.graphs.setdefault(identifier, []).extend(triples)
 

@@ -181,7 +181,7 @@ def test_a_build_that_stops_part_way_keeps_the_previous_outputs(tmp_path: Path, 
     def crash(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "nquads", crash)
+    monkeypatch.setattr(build_module, "write_dumps", crash)
     with pytest.raises(KeyboardInterrupt):
         run_build(CORPUS, out)
     assert (out / "kg.trig").read_text("utf-8") == "previous build"

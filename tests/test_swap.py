@@ -44,7 +44,7 @@ def replace_then_die(a, b):
         die()
 
 if point == "writing":
-    build.trig = die
+    build.write_dumps = die
 elif point == "before-exchange":
     swap.exchange = die
 elif point == "after-exchange":

@@ -1,0 +1,223 @@
+"""Each source graph emitted, checked, ruled over and serialized on its own: cached, and run on all cores.
+
+After the cross-document steps, everything about one source's named graph depends only on that source's documents
+(as the links between documents left them) and the agencies they name. So one job per source does, in a worker:
+emit the graph (graph/emit.py), run the SHACL shapes over it with the descriptions of what it points at (as
+`validate_graphs` does for a whole build), run the SPARQL rules over it (their conclusions go to `graph/derived`; a
+rule never joins two sources), and write its pieces of every dump (policykg/dumps.py). The result is cached under a
+key of all it depends on — the file, the pipeline's code and data, the documents' cross-document state, the merged
+agencies —, so a rebuild after one file changed redoes that file's job only. The main process never holds a source's
+triples as Python objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from policykg.dumps import GraphDump, dump_graph, jsonld_graph, jsonld_nodes, jsonld_nodes_text
+from policykg.graph.model import Agency, Document, Gap, Jurisdiction, SourceText, TaskLink
+from policykg.isolate import one_line
+from policykg.quadset import QuadSet, rdflib_term
+from policykg.rdfterms import check_triples, sorted_nquads
+
+if TYPE_CHECKING:
+    from policykg.build import Pipeline
+    from policykg.graph.validate import Violation
+
+
+@dataclass
+class SourceJob:
+    """What one source's graph is made from."""
+
+    key: str  # the cache key (`job_key`)
+    source: SourceText
+    documents: list[Document]
+    agencies: dict[str, Agency]  # the merged agencies its documents name
+    base: str
+    version: str
+    prefixes: dict[str, str]  # of the TriG and Turtle dumps
+    links: list[TaskLink] = field(default_factory=list)  # from its tasks to other documents' items
+    gaps: list[Gap] = field(default_factory=list)  # of its documents
+    others: list[Document] = field(default_factory=list)  # the documents those links and gaps point into
+
+
+@dataclass
+class SourceOutput:
+    """One source's graph, written, with what it derives and what SHACL said of it."""
+
+    name: str  # file name
+    dump: GraphDump | None
+    derived: GraphDump | None = None  # its share of graph/derived: its links, gaps and what the rules drew
+    agency_rules: bytes = b""  # rule conclusions about agencies (LeadAgency…), which several sources may draw
+    violations: list[Violation] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)  # keys it refers to (described in graph/agencies)
+    places: dict[str, Jurisdiction] = field(default_factory=dict)
+    error: str | None = None  # why it could not be emitted (the file is then left out)
+
+
+def agency_keys(documents: list[Document]) -> set[str]:
+    """Every agency key the documents refer to (issuers, responsibilities, duties, reported issuers)."""
+    keys: set[str] = set()
+    for doc in documents:
+        keys.update(doc.issuer_keys)
+        if doc.reported is not None:
+            keys.update(doc.reported.issuer_keys)
+        for duty in doc.duties + [d for t in doc.tasks for d in t.duties]:
+            keys.add(duty.agent_key)
+            keys.update(duty.partner_keys)
+        for task in doc.tasks:
+            keys.update(r.agency_key for r in task.responsibilities)
+    return keys
+
+
+def job_salt(pipeline_digest: str, base: str, version: str) -> bytes:
+    """What every job's output depends on besides its own inputs: code, data files (ontology and shapes included),
+    base IRI, and the libraries that write and check."""
+    libraries = "/".join(metadata.version(name) for name in ("pyoxigraph", "pyshacl", "rdflib"))
+    return f"{pipeline_digest}\0{base}\0{version}\0{libraries}".encode()
+
+
+def job_key(salt: bytes, job: SourceJob) -> str:
+    """The cache key of a source's job: its file (name, bytes' digest), the state the cross-document steps gave its
+    documents (keys made unique, links to other documents, what a report reports on), the merged agencies, its task
+    links and gaps, and the files of the documents they point into."""
+    state = [(d.key, repr(d.links), repr(d.reported), d.report_kind) for d in job.documents]
+    named = [(a.key, a.name, repr(a.jurisdiction), a.kind, a.resolved, sorted(a.aliases))
+             for _, a in sorted(job.agencies.items())]
+    links = [(k.relation, k.source[0], k.source[1].path_id, k.source[1].span, k.target[0], k.target[1].path_id,
+              k.target[1].span, k.score, k.method, k.source_span, k.target_span) for k in job.links]
+    gaps = [(g.lower, g.higher, g.item.path_id, g.item.span, g.measure, g.nearest, g.score) for g in job.gaps]
+    others = [(d.key, d.source.file_name, d.source.sha256) for d in job.others]
+    digest = hashlib.sha256(salt)
+    digest.update(pickle.dumps((job.source.file_name, job.source.sha256, state, named, links, gaps, others),
+                               protocol=4))
+    return digest.hexdigest()
+
+
+def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
+    """emit → SHACL → rules → dumps for one source; a failure is that file's error, never the corpus's."""
+    from policykg.graph.emit import Emitter, Triples
+    from policykg.graph.emit_links import link_triples
+    from policykg.graph.rules import apply_rules
+    from policykg.graph.validate import validate_graphs
+
+    derived = URIRef(f"{job.base}graph/derived")
+    try:
+        emitter = Emitter(job.base, pipeline.vocab, pipeline.parent_of)
+        graph = emitter.emit_source(job.source, job.documents, job.agencies, job.version)
+        for doc in job.others:
+            emitter.name_parts(doc)
+        links = Triples(derived)
+        links.extend(link_triples(emitter, job.documents + job.others, job.links, job.gaps))
+        check_triples(graph)
+        check_triples(links)
+    except Exception as exc:  # one bad document must not stop the corpus
+        return SourceOutput(job.source.file_name, None, error=f"无法生成 RDF：{one_line(exc)}")
+    shared = emitter.emit_shared(job.agencies, graph.agencies, graph.places, job.version)
+    data = QuadSet()
+    data.add(graph.identifier, graph)
+    data.add(shared.identifier, shared)  # what the graph points at: context of the rules and the shapes
+    store = ox.Store()
+    store.extend(data.quads())
+    apply_rules(store, str(derived))
+    own = {str(emitter.doc_iri(doc.key)) for doc in job.documents}
+    drawn = list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(derived))))
+    local = [q for q in drawn if _within(q.subject, own)]
+    agency_rules = [q for q in drawn if not _within(q.subject, own)]
+    data.add(derived, list(links) + [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
+                                     for q in local])
+    files = [t for doc in job.others for t in emitter.source_file(doc.source)]  # where link evidence points
+    violations = validate_graphs(data, context=files)
+    quads = data.quads()
+    source_iri, derived_iri = ox.NamedNode(str(graph.identifier)), ox.NamedNode(str(derived))
+    dump = dump_graph(str(graph.identifier), [q for q in quads if q.graph_name == source_iri], job.prefixes,
+                      jsonld_graph(str(graph.identifier), jsonld_nodes(str(graph.identifier), list(graph))))
+    share = dump_graph(str(derived), [q for q in quads if q.graph_name == derived_iri], job.prefixes,
+                       jsonld_nodes_text(jsonld_nodes(str(derived), data.graphs[derived])))
+    return SourceOutput(job.source.file_name, dump, share, sorted_nquads(agency_rules), violations,
+                        sorted(graph.agencies), dict(sorted(graph.places.items())))
+
+
+def _within(subject: object, documents: set[str]) -> bool:
+    """Whether an IRI is a document of `documents` or one of its parts (…/doc/k/x/part/…)."""
+    value = getattr(subject, "value", "")
+    return any(value == d or value.startswith(d + "/") for d in documents)
+
+
+class SourceCache:
+    """Pickled SourceOutputs by job key, in a folder beside the output folder; a damaged entry is made again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> SourceOutput | None:
+        try:
+            found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            found = None
+        if isinstance(found, SourceOutput):
+            self.hits += 1
+            return found
+        self.misses += 1
+        return None
+
+    def put(self, key: str, output: SourceOutput) -> None:
+        if output.error is not None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{key}.pickle"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    from policykg.build import Pipeline
+
+    _WORKER["pipeline"] = Pipeline.load()
+
+
+def _work(job: SourceJob) -> SourceOutput:
+    return make_output(job, _WORKER["pipeline"])
+
+
+def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 1, cache: SourceCache | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[SourceOutput]:
+    """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1)."""
+    cached = [cache.get(job.key) if cache is not None else None for job in jobs]
+    todo = [job for job, known in zip(jobs, cached, strict=True) if known is None]
+    if processes > 1 and len(todo) > 1:
+        pool: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker)
+        fresh = pool.map(_work, todo, chunksize=max(1, len(todo) // (processes * 8)))  # type: ignore[union-attr]
+    else:
+        pool = None
+        fresh = (make_output(job, pipeline) for job in todo)
+    try:
+        for n, (job, known) in enumerate(zip(jobs, cached, strict=True), start=1):
+            if progress:
+                progress(job.source.file_name, n, len(jobs))
+            if known is None:
+                known = next(fresh)
+                if cache is not None:
+                    cache.put(job.key, known)
+            yield known
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
