@@ -26,6 +26,7 @@ from policykg.graph.model import (
     Document,
     DocumentLink,
     Jurisdiction,
+    Locator,
     OutlineNode,
     ReportedDocument,
     SourceText,
@@ -430,29 +431,56 @@ class Emitter:
     def evidence(self, g: Triples, fact: URIRef, source: SourceText, span: Span, *, name: str = "evidence",
                  prop: URIRef = PKG.evidence) -> None:
         """`{fact}/{name}`: the exact characters of `source` a fact was read from (position and quote selectors)."""
-        ev = URIRef(f"{fact}/{name}")
-        pos, quote = URIRef(f"{ev}/position"), URIRef(f"{ev}/quote")
+        self.cite(g, fact, self.quote(source, span), name=name, prop=prop)
+
+    def quote(self, source: SourceText, span: Span) -> Quote:
+        """What evidence says of a span of a source, taken while the source is at hand."""
         raw_start, raw_end = source.raw_span(span)
+        return Quote(self.source_iri(source), span.start, span.end, raw_start, raw_end, source.locate(span),
+                     source.quote(span), source.text[max(0, span.start - QUOTE_CONTEXT) : span.start],
+                     source.text[span.end : span.end + QUOTE_CONTEXT])
+
+    def cite(self, g: Triples, fact: URIRef, quote: Quote, *, name: str = "evidence",
+             prop: URIRef = PKG.evidence) -> None:
+        """`{fact}/{name}` from a Quote (a task link's evidence in another source is quoted before the job)."""
+        ev = URIRef(f"{fact}/{name}")
+        pos, selector = URIRef(f"{ev}/position"), URIRef(f"{ev}/quote")
         g.add((fact, prop, ev))
         g.add((ev, RDF.type, OA.SpecificResource))
-        g.add((ev, OA.hasSource, self.source_iri(source)))
+        g.add((ev, OA.hasSource, quote.source))
         g.add((ev, OA.hasSelector, pos))
-        g.add((ev, OA.hasSelector, quote))
+        g.add((ev, OA.hasSelector, selector))
         g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(span.start)))
-        g.add((pos, OA.end, Literal(span.end)))
-        g.add((pos, PKG.rawStart, Literal(raw_start)))
-        g.add((pos, PKG.rawEnd, Literal(raw_end)))
-        where = source.locate(span)
+        g.add((pos, OA.start, Literal(quote.start)))
+        g.add((pos, OA.end, Literal(quote.end)))
+        g.add((pos, PKG.rawStart, Literal(quote.raw_start)))
+        g.add((pos, PKG.rawEnd, Literal(quote.raw_end)))
+        where = quote.where
         if where is not None:  # page (PDF), table/row/cell (DOCX, XLSX, CSV, HTML, PDF), page metadata field
             for prop, value in ((PKG.page, where.page), (PKG.tableNumber, where.table), (PKG.rowNumber, where.row),
                                 (PKG.cellNumber, where.cell), (PKG.metadataField, where.field)):
                 if value is not None:
                     g.add((pos, prop, Literal(value)))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(source.quote(span))))
-        g.add((quote, OA.prefix, Literal(source.text[max(0, span.start - QUOTE_CONTEXT) : span.start])))
-        g.add((quote, OA.suffix, Literal(source.text[span.end : span.end + QUOTE_CONTEXT])))
+        g.add((selector, RDF.type, OA.TextQuoteSelector))
+        g.add((selector, OA.exact, Literal(quote.exact)))
+        g.add((selector, OA.prefix, Literal(quote.prefix)))
+        g.add((selector, OA.suffix, Literal(quote.suffix)))
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A span of a source as its evidence states it: source file, offsets in the text and in the raw file, the
+    locator (page, table cell…), the exact characters and their context."""
+
+    source: URIRef
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    where: Locator | None
+    exact: str
+    prefix: str
+    suffix: str
 
 
 def source_name(file_name: str) -> str:

@@ -32,6 +32,7 @@ class LinkRules:
     weights: Weights
     same_subject_title: float
     same_subject_documents: int  # peers each document is compared with for same-subject links
+    implements_documents: int  # higher documents per level a document is compared with by its subject alone
     type_words: tuple[str, ...]
     thresholds: dict[str, tuple[float, float]]  # relation → (min, keep)
     gap_max: float
@@ -47,6 +48,7 @@ def load_link_rules(path: Path | None = None) -> LinkRules:
         weights=Weights(**data["weights"]),
         same_subject_title=data["documents"]["same_subject_title"],
         same_subject_documents=data["same_subject"].get("documents", 3),
+        implements_documents=data["implements"].get("documents", 3),
         type_words=tuple(sorted(data["documents"]["type_words"], key=len, reverse=True)),
         thresholds={name: (data[key]["min"], data[key]["keep"]) for name, key in
                     (("implements", "implements"), ("same-subject", "same_subject"), ("revises", "revises"))},
@@ -154,6 +156,7 @@ def document_pairs(docs: Sequence[Document], rules: LinkRules, titles: Similarit
         within &= placed
         higher = others & (rank > rank[a]) & (rank[a] > 0) & within
         applied = _applied_titles(lower)
+        by_subject: dict[int, list[tuple[float, int]]] = {}  # per higher level: (−score, index)
         for b in np.flatnonzero(higher):
             target = docs[b]
             if any(key == target.key for _, key in applied):
@@ -161,10 +164,14 @@ def document_pairs(docs: Sequence[Document], rules: LinkRules, titles: Similarit
             elif any(normalize_title(t) == normalize_title(target.title) for t, _ in applied):
                 how = "applies-title"
             elif same[b]:
-                how = "subject"
+                by_subject.setdefault(int(rank[b]), []).append((-float(row[b]), int(b)))
+                continue
             else:
                 continue
             implements_by.setdefault(a, []).append((int(b), Pair("implements", lower, target, how)))
+        for found in by_subject.values():
+            for _, b in sorted(found)[: rules.implements_documents]:
+                implements_by.setdefault(a, []).append((b, Pair("implements", lower, docs[b], "subject")))
         if peers[a]:  # a pair is read from its first document: b after a unless a implements b, b before a unless b a
             for b in np.flatnonzero(others & same & peers & (place_array != places[a])):
                 if not higher[b] if b > a else not (rank[a] > rank[b] > 0 and _within(docs[b], lower)):

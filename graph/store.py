@@ -124,11 +124,18 @@ class EmbeddedStore:
         del self._store
 
 
-def write_store(path: Path, nquads: Iterable[bytes] | bytes) -> None:
-    """Create a fresh on-disk store at `path` from N-Quads."""
+_LOAD_PIECE = 32 << 20  # bytes of N-Quads per bulk_load call (same time, half the memory at 485k quads)
+
+
+def write_store(path: Path, nquads: Iterable[bytes] | bytes | Path) -> None:
+    """Create a fresh on-disk store at `path` from N-Quads (bytes, or a file read as a stream)."""
     store = ox.Store(str(path))
-    data = nquads if isinstance(nquads, bytes) else b"".join(nquads)
-    store.bulk_load(data, ox.RdfFormat.N_QUADS)
+    if isinstance(nquads, Path):  # in pieces of whole lines: one bulk_load of a whole file held twice its size
+        with nquads.open("rb") as file:
+            while lines := file.readlines(_LOAD_PIECE):
+                store.bulk_load(b"".join(lines), ox.RdfFormat.N_QUADS)
+    else:
+        store.bulk_load(nquads if isinstance(nquads, bytes) else b"".join(nquads), ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store

@@ -26,7 +26,7 @@ from policykg.dumps import write_dumps
 from policykg.graph import emit
 from policykg.graph.deadlines import extract_deadlines
 from policykg.graph.duties import DutyRules, load_duty_rules
-from policykg.graph.emit_links import link_triples
+from policykg.graph.emit_links import link_triples, prepare
 from policykg.graph.extract import Extraction, extract, merge_responsibilities, stated_lead_first
 from policykg.graph.gaps import find_gaps
 from policykg.graph.layout import NoiseRule, lay_out, load_noise_rules
@@ -61,7 +61,7 @@ from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
-from policykg.graphs import add_inferred, build_graphs
+from policykg.graphs import add_inferred, build_graphs, nquads_of
 from policykg.isolate import emit_sources, link_safely, one_line
 from policykg.perfile import ExtractCache, FileResult, extract_all
 from policykg.quadset import QuadSet
@@ -330,7 +330,9 @@ def assemble(corpus: Corpus, pipeline: Pipeline, base: str) -> QuadSet:
     for graph in sources:
         quadset.add(graph.identifier, graph)
     derived = URIRef(f"{base}graph/derived")
-    quadset.add(derived, link_triples(emitter, corpus.documents, corpus.links, corpus.gaps))
+    by_key = {doc.key: doc for doc in corpus.documents}
+    quadset.add(derived, link_triples(emitter, corpus.documents,
+                                      prepare(emitter, by_key, corpus.links, corpus.gaps)))
     return quadset
 
 
@@ -364,6 +366,7 @@ class BuildReport:
     seconds: float
     outputs: list[Path]
     stages: dict[str, float] = field(default_factory=dict)  # wall seconds per build stage, in order
+    sources_made: int = 0  # source graphs emitted and checked in this build (the others came from the cache)
 
     @property
     def errors(self) -> list[BuildIssue]:
@@ -386,9 +389,9 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
     ontology alone; "full" also sends the data to HermiT (minutes of Java at a thousand documents)."""
     from policykg.docs import write_docs
-    from policykg.graph.store import EmbeddedStore, write_store
+    from policykg.graph.store import EmbeddedStore, ResultTable, write_store
     from policykg.graph.validate import reason
-    from policykg.query import load_queries, run_named, to_csv
+    from policykg.query import to_csv
     from policykg.viz.render import render_views
 
     started = time.perf_counter()
@@ -411,41 +414,39 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         corpus = read_corpus(list_sources(corpus_dir), pipeline, progress, max_file_size=max_file_size, jobs=jobs,
                              cache=ExtractCache(cache_root / "extract", max_file_size))
     corpus.issues.extend(BuildIssue(out_dir.name, message) for message in recovered)
-    step("emitting, checking and writing each source's graph (SHACL, rules)", "graphs")
-    built = build_graphs(corpus, pipeline, base, version(), processes=jobs, cache_root=cache_root,
-                         issues=corpus.issues)
-    for v in built.violations:
-        corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
-    step("reasoning (HermiT, ontology)" if reasoning_mode != "full" else "reasoning (HermiT, ontology and data)",
-         "reasoning")
-    if java_missing():
-        corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
-                                                 "如 apt-get install default-jre-headless，再重新构建即可）"))
-    else:
-        data = QuadSet.from_nquads(b"".join(d.nquads for d in built.dumps)) if reasoning_mode == "full" else Graph()
-        reasoning = reason(data)
-        add_inferred(built, reasoning.inferred, base)
-        if progress:
-            progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
-        if not reasoning.consistent:
-            corpus.issues.append(BuildIssue("graph", f"图谱存在逻辑矛盾（HermiT）：{'；'.join(reasoning.errors)}",
-                                            "error"))
-
     staging = out_dir.with_name(f"{out_dir.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
+        step("emitting, checking and writing each source's graph (SHACL, rules)", "graphs")
+        built = build_graphs(corpus, pipeline, base, version(), staging / ".parts", processes=jobs,
+                             cache_root=cache_root, issues=corpus.issues)
+        for v in built.violations:
+            corpus.issues.append(BuildIssue("graph", str(v), "error" if strict else "warning"))
+        step("reasoning (HermiT, ontology)" if reasoning_mode != "full" else "reasoning (HermiT, ontology and data)",
+             "reasoning")
+        if java_missing():
+            corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
+                                                     "如 apt-get install default-jre-headless，再重新构建即可）"))
+        else:
+            reasoning = reason(QuadSet.from_nquads(nquads_of(built)) if reasoning_mode == "full" else Graph())
+            add_inferred(built, reasoning.inferred, base)
+            if progress:
+                progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
+            if not reasoning.consistent:
+                corpus.issues.append(BuildIssue(
+                    "graph", f"图谱存在逻辑矛盾（HermiT）：{'；'.join(reasoning.errors)}", "error"))
         step("writing dumps", "dumps")
-        nq = write_dumps(staging, built.dumps, built.prefixes, write_atomic)
+        triples = write_dumps(staging, built.pieces, built.prefixes)
+        tables, sources_made = built.tables, built.jobs_made
         del built
+        shutil.rmtree(staging / ".parts")
         step("loading the store", "store")
-        write_store(staging / "store", nq)
+        write_store(staging / "store", staging / "kg.nq")
+        for name, file in (("fengong", "tasks.csv"), ("responsibilities", "responsibilities.csv")):  # long form
+            write_atomic(staging / file, to_csv(ResultTable(*tables[name])).encode("utf-8-sig"))
         store = EmbeddedStore(staging / "store")
         try:
-            table = run_named(store, load_queries()["fengong"])
-            write_atomic(staging / "tasks.csv", to_csv(table).encode("utf-8-sig"))
-            units = run_named(store, load_queries()["responsibilities"])  # the long form: one row per unit
-            write_atomic(staging / "responsibilities.csv", to_csv(units).encode("utf-8-sig"))
             if views:
                 step("drawing networks", "views")
                 render_views(store, staging / "viz")
@@ -471,9 +472,10 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         responsibilities=sum(len(t.responsibilities) for t in tasks),
         targets=sum(len(t.targets) for t in tasks),
         duties=sum(len(d.duties) for d in corpus.documents) + sum(len(t.duties) for t in tasks),
-        triples=nq.count(b"\n"),
+        triples=triples,
         issues=corpus.issues,
         seconds=time.perf_counter() - started,
         outputs=sorted(p.relative_to(out_dir) for p in out_dir.iterdir()),
         stages=stages,
+        sources_made=sources_made,
     )

@@ -11,6 +11,8 @@ TriG and Turtle (every literal escaped by the writer); rdflib writes JSON-LD, co
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -44,16 +46,117 @@ def dump_graph(graph: str, quads: list[ox.Quad], prefixes: dict[str, str], jsonl
                      _body(sorted_turtle(quads, prefixes)), jsonld)
 
 
-def write_dumps(folder: Path, dumps: list[GraphDump], prefixes: dict[str, str], write: Any) -> bytes:
-    """Write the four dumps into `folder` with `write(path, bytes)`; returns the N-Quads (the store loads them)."""
-    ordered = sorted((d for d in dumps if d.nquads.strip()), key=lambda d: d.graph)
+class Spool:
+    """Graphs' pieces appended to four files as they are made, so a thousand source graphs never sit in memory
+    together; `shares` spools pieces of one graph (graph/derived), whose JSON-LD pieces are nodes, not graphs."""
+
+    KINDS = ("nquads", "trig", "turtle", "jsonld")
+
+    def __init__(self, folder: Path, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.paths = {kind: folder / f"{name}.{kind}" for kind in self.KINDS}
+        self._files = {kind: path.open("wb") for kind, path in self.paths.items()}
+        self.count = 0
+
+    def add(self, dump: GraphDump) -> None:
+        if not dump.nquads.strip():
+            return
+        for kind in self.KINDS[:3]:
+            self._files[kind].write(getattr(dump, kind))
+        if dump.jsonld:
+            self._files["jsonld"].write((",\n" if self.count else "").encode() + dump.jsonld.encode())
+            self.count += 1
+
+    def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+
+    def chunks(self, kind: str) -> Iterator[bytes]:
+        with self.paths[kind].open("rb") as file:
+            while chunk := file.read(1 << 20):
+                yield chunk
+
+
+@dataclass
+class SharedGraph:
+    """A graph put together from shares (graph/derived: each source's links, gaps and rule conclusions, then the
+    rest): written as one graph in every dump."""
+
+    graph: str
+    shares: Spool
+    rest: list[GraphDump]
+
+    @property
+    def empty(self) -> bool:
+        return self.shares.paths["nquads"].stat().st_size == 0 and not any(d.nquads.strip() for d in self.rest)
+
+    def chunks(self, kind: str) -> Iterator[bytes]:
+        if kind == "trig":
+            yield f"<{self.graph}> {{\n".encode()
+        yield from self.shares.chunks("turtle" if kind == "trig" else kind)
+        for dump in self.rest:
+            yield dump.turtle if kind == "trig" else getattr(dump, kind)
+        if kind == "trig":
+            yield b"}\n"
+
+    def jsonld(self) -> Iterator[bytes]:
+        rest = [d.jsonld for d in self.rest if d.jsonld]
+        yield b'  {\n   "@graph": [\n'
+        yield from self.shares.chunks("jsonld")
+        yield ((",\n" if self.shares.count else "") + ",\n".join(rest)).encode()
+        yield f'\n   ],\n   "@id": {json.dumps(self.graph, ensure_ascii=False)}\n  }}'.encode()
+
+
+Piece = GraphDump | Spool | SharedGraph
+
+
+def write_dumps(folder: Path, pieces: list[Piece], prefixes: dict[str, str]) -> int:
+    """Write kg.nq, kg.trig, kg.ttl and kg.jsonld into `folder` from graphs in IRI order; returns the line count of
+    kg.nq (its triples). Each file is written whole under a temporary name and then renamed."""
     header = b"".join(f"@prefix {p}: <{n}> .\n".encode() for p, n in sorted(prefixes.items()))
-    nq = b"".join(d.nquads for d in ordered)
-    write(folder / "kg.nq", nq)
-    write(folder / "kg.trig", header + b"".join(d.trig for d in ordered))
-    write(folder / "kg.ttl", header + b"".join(d.turtle for d in ordered))
-    write(folder / "kg.jsonld", jsonld_document([d.jsonld for d in ordered]))
-    return nq
+    lines = 0
+    for kind, name in (("nquads", "kg.nq"), ("trig", "kg.trig"), ("turtle", "kg.ttl"), ("jsonld", "kg.jsonld")):
+        tmp = folder / f".{name}.tmp"
+        with tmp.open("wb") as file:
+            if kind == "jsonld":
+                head = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1, sort_keys=True)
+                file.write(head[: head.rindex("\n}")].encode() + b',\n "@graph": [')
+                first = True
+                for piece in pieces:
+                    for graph in _jsonld_graphs(piece):
+                        file.write(b"\n" if first else b",\n")
+                        first = False
+                        for chunk in graph:
+                            file.write(chunk)
+                file.write(b"]\n}\n" if first else b"\n ]\n}\n")
+            else:
+                file.write(header if kind != "nquads" else b"")
+                for piece in pieces:
+                    for chunk in piece_chunks(piece, kind):
+                        file.write(chunk)
+                        lines += chunk.count(b"\n") if kind == "nquads" else 0
+        os.replace(tmp, folder / name)
+    return lines
+
+
+def piece_chunks(piece: Piece, kind: str) -> Iterator[bytes]:
+    if isinstance(piece, GraphDump):
+        if piece.nquads.strip():
+            yield getattr(piece, kind)
+    elif not (isinstance(piece, SharedGraph) and piece.empty):
+        yield from piece.chunks(kind)
+
+
+def _jsonld_graphs(piece: Piece) -> Iterator[Iterator[bytes]]:
+    """The graph objects a piece holds, each as chunks of text."""
+    if isinstance(piece, GraphDump):
+        if piece.nquads.strip():
+            yield iter([piece.jsonld.encode()])
+    elif isinstance(piece, SharedGraph):
+        if not piece.empty:
+            yield piece.jsonld()
+    elif piece.count:
+        yield piece.chunks("jsonld")
 
 
 def _body(text: bytes) -> bytes:
@@ -99,15 +202,6 @@ def jsonld_nodes_text(nodes: list[Any]) -> str:
     return ",\n".join("\n".join("    " + line for line in json.dumps(node, ensure_ascii=False, indent=1,
                                                                       sort_keys=True).split("\n"))
                       for node in ordered)
-
-
-def jsonld_document(graphs: list[str]) -> bytes:
-    """kg.jsonld: the context, then every graph: the text `json.dumps(indent=1, sort_keys=True)` gives for the
-    whole document, without holding it as one Python object."""
-    head = json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1, sort_keys=True)
-    head = head[: head.rindex("\n}")]
-    body = ' "@graph": [\n' + ",\n".join(graphs) + "\n ]" if graphs else ' "@graph": []'
-    return f"{head},\n{body}\n}}\n".encode()
 
 
 def _sorted_node(node: object) -> object:

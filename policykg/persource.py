@@ -18,15 +18,19 @@ import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.term import Node
 
 from policykg.dumps import GraphDump, dump_graph, jsonld_graph, jsonld_nodes, jsonld_nodes_text
+from policykg.graph.emit_links import LinkFacts
 from policykg.graph.model import Agency, Document, Gap, Jurisdiction, SourceText, TaskLink
+from policykg.graph.worker import solutions
 from policykg.isolate import one_line
 from policykg.quadset import QuadSet, rdflib_term
 from policykg.rdfterms import check_triples, sorted_nquads
@@ -47,9 +51,8 @@ class SourceJob:
     base: str
     version: str
     prefixes: dict[str, str]  # of the TriG and Turtle dumps
-    links: list[TaskLink] = field(default_factory=list)  # from its tasks to other documents' items
-    gaps: list[Gap] = field(default_factory=list)  # of its documents
-    others: list[Document] = field(default_factory=list)  # the documents those links and gaps point into
+    links: list[LinkFacts] = field(default_factory=list)  # task links from its tasks, gaps of its documents
+    files: list[tuple[Node, Node, Node]] = field(default_factory=list)  # the other source files they quote
 
 
 @dataclass
@@ -61,9 +64,21 @@ class SourceOutput:
     derived: GraphDump | None = None  # its share of graph/derived: its links, gaps and what the rules drew
     agency_rules: bytes = b""  # rule conclusions about agencies (LeadAgency…), which several sources may draw
     violations: list[Violation] = field(default_factory=list)
+    tables: dict[str, tuple[list[str], list[tuple[str | None, ...]]]] = field(default_factory=dict)  # its rows
     agencies: list[str] = field(default_factory=list)  # keys it refers to (described in graph/agencies)
     places: dict[str, Jurisdiction] = field(default_factory=dict)
     error: str | None = None  # why it could not be emitted (the file is then left out)
+
+
+@cache
+def source_tables() -> dict[str, str]:
+    """The tables a build writes (tasks.csv, responsibilities.csv): queries ordered by source file first, so each
+    source's rows, from its own graph and the agencies it names, are that source's run of the corpus-wide table."""
+    from policykg.query import load_queries
+
+    queries = load_queries()
+    return {name: queries[name].text for name in ("fengong", "responsibilities")}
+
 
 
 def agency_keys(documents: list[Document]) -> set[str]:
@@ -85,7 +100,8 @@ def job_salt(pipeline_digest: str, base: str, version: str) -> bytes:
     """What every job's output depends on besides its own inputs: code, data files (ontology and shapes included),
     base IRI, and the libraries that write and check."""
     libraries = "/".join(metadata.version(name) for name in ("pyoxigraph", "pyshacl", "rdflib"))
-    return f"{pipeline_digest}\0{base}\0{version}\0{libraries}".encode()
+    tables = "\0".join(source_tables().values())
+    return f"{pipeline_digest}\0{base}\0{version}\0{libraries}\0{tables}".encode()
 
 
 def job_key(salt: bytes, job: SourceJob) -> str:
@@ -95,19 +111,27 @@ def job_key(salt: bytes, job: SourceJob) -> str:
     state = [(d.key, repr(d.links), repr(d.reported), d.report_kind) for d in job.documents]
     named = [(a.key, a.name, repr(a.jurisdiction), a.kind, a.resolved, sorted(a.aliases))
              for _, a in sorted(job.agencies.items())]
-    links = [(k.relation, k.source[0], k.source[1].path_id, k.source[1].span, k.target[0], k.target[1].path_id,
-              k.target[1].span, k.score, k.method, k.source_span, k.target_span) for k in job.links]
-    gaps = [(g.lower, g.higher, g.item.path_id, g.item.span, g.measure, g.nearest, g.score) for g in job.gaps]
-    others = [(d.key, d.source.file_name, d.source.sha256) for d in job.others]
-    digest = hashlib.sha256(salt)
-    digest.update(pickle.dumps((job.source.file_name, job.source.sha256, state, named, links, gaps, others),
-                               protocol=4))
+    links = [(_link_state(f.link), _gap_state(f.gap), str(f.end.part), repr(f.end.quote)) for f in job.links]
+    files = sorted(" ".join(term.n3() for term in triple) for triple in job.files)
+    digest = hashlib.sha256(salt)  # repr, not pickle: a pickle also encodes which objects are shared
+    digest.update(repr((job.source.file_name, job.source.sha256, state, named, links, files)).encode())
     return digest.hexdigest()
+
+
+def _link_state(link: TaskLink | None) -> tuple[object, ...]:
+    if link is None:
+        return ()
+    return (link.relation, link.source[0], link.source[1].path_id, link.source[1].span, link.target[0],
+            link.target[1].path_id, link.score, link.method, link.source_span, link.target_span)
+
+
+def _gap_state(gap: Gap | None) -> tuple[object, ...]:
+    return () if gap is None else (gap.lower, gap.higher, gap.item.path_id, gap.measure, gap.nearest, gap.score)
 
 
 def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     """emit → SHACL → rules → dumps for one source; a failure is that file's error, never the corpus's."""
-    from policykg.graph.emit import Emitter, Triples
+    from policykg.graph.emit import Emitter
     from policykg.graph.emit_links import link_triples
     from policykg.graph.rules import apply_rules
     from policykg.graph.validate import validate_graphs
@@ -116,10 +140,7 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     try:
         emitter = Emitter(job.base, pipeline.vocab, pipeline.parent_of)
         graph = emitter.emit_source(job.source, job.documents, job.agencies, job.version)
-        for doc in job.others:
-            emitter.name_parts(doc)
-        links = Triples(derived)
-        links.extend(link_triples(emitter, job.documents + job.others, job.links, job.gaps))
+        links = link_triples(emitter, job.documents, job.links)
         check_triples(graph)
         check_triples(links)
     except Exception as exc:  # one bad document must not stop the corpus
@@ -137,15 +158,16 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     agency_rules = [q for q in drawn if not _within(q.subject, own)]
     data.add(derived, list(links) + [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
                                      for q in local])
-    files = [t for doc in job.others for t in emitter.source_file(doc.source)]  # where link evidence points
-    violations = validate_graphs(data, context=files)
+    store.extend(ox.Quad(*map(data.term, triple), ox.NamedNode(str(derived))) for triple in links)
+    tables = {name: solutions(store, text) for name, text in source_tables().items()}
+    violations = validate_graphs(data, context=job.files)  # other files: where link evidence points
     quads = data.quads()
     source_iri, derived_iri = ox.NamedNode(str(graph.identifier)), ox.NamedNode(str(derived))
     dump = dump_graph(str(graph.identifier), [q for q in quads if q.graph_name == source_iri], job.prefixes,
                       jsonld_graph(str(graph.identifier), jsonld_nodes(str(graph.identifier), list(graph))))
     share = dump_graph(str(derived), [q for q in quads if q.graph_name == derived_iri], job.prefixes,
                        jsonld_nodes_text(jsonld_nodes(str(derived), data.graphs[derived])))
-    return SourceOutput(job.source.file_name, dump, share, sorted_nquads(agency_rules), violations,
+    return SourceOutput(job.source.file_name, dump, share, sorted_nquads(agency_rules), violations, tables,
                         sorted(graph.agencies), dict(sorted(graph.places.items())))
 
 
@@ -196,6 +218,15 @@ def _work(job: SourceJob) -> SourceOutput:
     return make_output(job, _WORKER["pipeline"])
 
 
+def merged_tables(outputs: list[SourceOutput]) -> dict[str, tuple[list[str], list[tuple[str | None, ...]]]]:
+    """The corpus-wide tables: each source's rows, sources in file-name order (the tables' first sort key)."""
+    merged: dict[str, tuple[list[str], list[tuple[str | None, ...]]]] = {}
+    for name, text in source_tables().items():
+        columns = solutions(ox.Store(), text)[0]
+        merged[name] = (columns, [row for o in sorted(outputs, key=lambda o: o.name) for row in o.tables[name][1]])
+    return merged
+
+
 def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 1, cache: SourceCache | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> Iterator[SourceOutput]:
     """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1)."""
@@ -203,7 +234,7 @@ def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 
     todo = [job for job, known in zip(jobs, cached, strict=True) if known is None]
     if processes > 1 and len(todo) > 1:
         pool: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker)
-        fresh = pool.map(_work, todo, chunksize=max(1, len(todo) // (processes * 8)))  # type: ignore[union-attr]
+        fresh = pool.map(_work, todo)  # type: ignore[union-attr]  # one at a time: a chunk's outputs would pile up
     else:
         pool = None
         fresh = (make_output(job, pipeline) for job in todo)

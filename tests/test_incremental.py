@@ -17,12 +17,15 @@ def test_rebuild_after_one_file_changed_equals_a_fresh_build(tmp_path: Path) -> 
     out = tmp_path / "out"
     first = run_build(corpus, out, views=False)
     assert not first.errors
+    assert first.sources_made == len(list(CORPUS.glob("*.txt")))
+    assert run_build(corpus, out, views=False).sources_made == 0  # nothing changed: every source graph cached
     cache = tmp_path / ".out.cache"
     assert len(list((cache / "extract").glob("*.pickle"))) == len(list(CORPUS.glob("*.txt")))
     changed = corpus / "003_e7c24733253165cd.txt"
     changed.write_text(changed.read_text("utf-8").replace("市红十字会、", ""), "utf-8")
-    run_build(corpus, out, views=False)
+    again = run_build(corpus, out, views=False)
     assert len(list((cache / "extract").glob("*.pickle"))) == len(list(CORPUS.glob("*.txt"))) + 1
+    assert 1 <= again.sources_made < first.sources_made  # the changed file and those whose links to it changed
     fresh = tmp_path / "fresh"
     run_build(corpus, fresh, views=False, cache_dir=tmp_path / "no-cache")
     incremental, plain = files(out), files(fresh)
