@@ -14,7 +14,6 @@ import os
 import pickle
 import stat
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 from policykg.graph.model import Agency, BuildIssue, Document, SourceText
 from policykg.graph.read import ReadError, long_line_warning, read_source
 from policykg.isolate import one_line
+from policykg.pool import cached_map
 
 if TYPE_CHECKING:
     from policykg.build import Pipeline
@@ -146,22 +146,16 @@ def extract_all(paths: list[Path], pipeline: Pipeline, *, max_file_size: int, jo
                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[FileResult]:
     """Every file's result, in `paths` order: from the cache, else extracted (on `jobs` processes when > 1)."""
     cached = [cache.get(p) if cache is not None else None for p in paths]
-    todo = [p for p, c in zip(paths, cached, strict=True) if c is None]
-    if jobs > 1 and len(todo) > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
-        fresh = pool.map(_work, [(p, max_file_size) for p in todo], chunksize=max(1, len(todo) // (jobs * 8)))
-    else:
-        pool = None
-        fresh = (extract_file(p, pipeline, max_file_size) for p in todo)
-    try:
-        for n, (path, known) in enumerate(zip(paths, cached, strict=True), start=1):
-            if progress:
-                progress(path.name, n, len(paths))
-            if known is None:
-                known = next(fresh)
-                if cache is not None:
-                    cache.put(path, known)
-            yield known
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    jobs_in = [(p, max_file_size) for p in paths]
+
+    def made(job: tuple[Path, int], result: FileResult) -> None:
+        if cache is not None:
+            cache.put(job[0], result)
+
+    results = cached_map(jobs_in, cached, lambda job: extract_file(job[0], pipeline, job[1]), _work,
+                         processes=jobs, initializer=_init_worker, made=made,
+                         chunksize=max(1, len(paths) // (jobs * 8)))
+    for n, (path, result) in enumerate(zip(paths, results, strict=True), start=1):
+        if progress:
+            progress(path.name, n, len(paths))
+        yield result

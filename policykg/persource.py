@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -32,6 +31,7 @@ from policykg.graph.emit_links import LinkFacts
 from policykg.graph.model import Agency, Document, Gap, Jurisdiction, SourceText, TaskLink
 from policykg.graph.worker import solutions
 from policykg.isolate import one_line
+from policykg.pool import cached_map
 from policykg.quadset import QuadSet, rdflib_term
 from policykg.rdfterms import check_triples, sorted_nquads
 
@@ -231,24 +231,15 @@ def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 
                  progress: Callable[[str, int, int], None] | None = None) -> Iterator[SourceOutput]:
     """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1)."""
     cached = [cache.get(job.key) if cache is not None else None for job in jobs]
-    todo = [job for job, known in zip(jobs, cached, strict=True) if known is None]
-    if processes > 1 and len(todo) > 1:
-        pool: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=processes, initializer=_init_worker)
-        fresh = pool.map(_work, todo)  # type: ignore[union-attr]  # one at a time: a chunk's outputs would pile up
-    else:
-        pool = None
-        fresh = (make_output(job, pipeline) for job in todo)
-    try:
-        for n, (job, known) in enumerate(zip(jobs, cached, strict=True), start=1):
-            if progress:
-                progress(job.source.file_name, n, len(jobs))
-            if known is None:
-                known = next(fresh)
-                if cache is not None:
-                    cache.put(job.key, known)
-            yield known
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
 
+    def made(job: SourceJob, output: SourceOutput) -> None:
+        if cache is not None:
+            cache.put(job.key, output)
 
+    # one job at a time: a chunk's outputs (≈3 MB each) would wait in memory together
+    outputs = cached_map(jobs, cached, lambda job: make_output(job, pipeline), _work, processes=processes,
+                         initializer=_init_worker, made=made)
+    for n, (job, output) in enumerate(zip(jobs, outputs, strict=True), start=1):
+        if progress:
+            progress(job.source.file_name, n, len(jobs))
+        yield output

@@ -1,0 +1,32 @@
+"""Work on all cores behind a cache: what the per-file step (policykg/perfile.py) and the per-source step
+(policykg/persource.py) share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def cached_map(items: Sequence[Item], cached: Sequence[Result | None], here: Callable[[Item], Result],
+               there: Callable[[Item], Result], *, processes: int, initializer: Callable[[], None],
+               made: Callable[[Item, Result], None], chunksize: int = 1) -> Iterator[Result]:
+    """Each item's result, in item order: the cached one, else made — by `here` in this process, or by `there` (a
+    module-level function, in workers started with `initializer`) on `processes` processes; `made` sees each new one
+    (to cache it)."""
+    todo = [item for item, known in zip(items, cached, strict=True) if known is None]
+    pool = ProcessPoolExecutor(max_workers=processes, initializer=initializer) if processes > 1 and len(todo) > 1 \
+        else None
+    fresh = pool.map(there, todo, chunksize=chunksize) if pool is not None else (here(item) for item in todo)
+    try:
+        for item, known in zip(items, cached, strict=True):
+            if known is None:
+                known = next(fresh)
+                made(item, known)
+            yield known
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
