@@ -149,7 +149,7 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
     main.append(SharedGraph(str(derived), shares, [rest]))
     pieces = [*sorted(main, key=lambda p: p.graph), sources]  # graph/agencies, derived, ontology, then source/…
     violations = sorted(found | set(checked), key=_order)
-    made = cache.misses if cache is not None else len(jobs)
+    made = cache.made if cache is not None else len(jobs)
     return BuiltGraphs(pieces, prefixes, violations, merged_tables(rows), made)
 
 

@@ -145,14 +145,16 @@ def extract_all(paths: list[Path], pipeline: Pipeline, *, max_file_size: int, jo
                 cache: ExtractCache | None = None,
                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[FileResult]:
     """Every file's result, in `paths` order: from the cache, else extracted (on `jobs` processes when > 1)."""
-    cached = [cache.get(p) if cache is not None else None for p in paths]
+    cached = [cache.get(p) if cache is not None else None for p in paths]  # small: read them all first
     jobs_in = [(p, max_file_size) for p in paths]
+    by_job = dict(zip(jobs_in, cached, strict=True))
 
     def made(job: tuple[Path, int], result: FileResult) -> None:
         if cache is not None:
             cache.put(job[0], result)
 
-    results = cached_map(jobs_in, cached, lambda job: extract_file(job[0], pipeline, job[1]), _work,
+    results = cached_map(jobs_in, by_job.get, [c is not None for c in cached],
+                         lambda job: extract_file(job[0], pipeline, job[1]), _work,
                          processes=jobs, initializer=_init_worker, made=made,
                          chunksize=max(1, len(paths) // (jobs * 8)))
     for n, (path, result) in enumerate(zip(paths, results, strict=True), start=1):

@@ -182,18 +182,17 @@ class SourceCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.hits = self.misses = 0
+        self.made = 0  # outputs made in this build (the others were read from the folder)
+
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.pickle").is_file()
 
     def get(self, key: str) -> SourceOutput | None:
         try:
             found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             found = None
-        if isinstance(found, SourceOutput):
-            self.hits += 1
-            return found
-        self.misses += 1
-        return None
+        return found if isinstance(found, SourceOutput) else None
 
     def put(self, key: str, output: SourceOutput) -> None:
         if output.error is not None:
@@ -230,14 +229,16 @@ def merged_tables(outputs: list[SourceOutput]) -> dict[str, tuple[list[str], lis
 def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 1, cache: SourceCache | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> Iterator[SourceOutput]:
     """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1)."""
-    cached = [cache.get(job.key) if cache is not None else None for job in jobs]
+    known = [cache is not None and cache.has(job.key) for job in jobs]
 
     def made(job: SourceJob, output: SourceOutput) -> None:
         if cache is not None:
+            cache.made += 1
             cache.put(job.key, output)
 
     # one job at a time: a chunk's outputs (≈3 MB each) would wait in memory together
-    outputs = cached_map(jobs, cached, lambda job: make_output(job, pipeline), _work, processes=processes,
+    outputs = cached_map(jobs, lambda job: cache.get(job.key) if cache is not None else None, known,
+                         lambda job: make_output(job, pipeline), _work, processes=processes,
                          initializer=_init_worker, made=made)
     for n, (job, output) in enumerate(zip(jobs, outputs, strict=True), start=1):
         if progress:

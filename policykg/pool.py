@@ -11,22 +11,25 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-def cached_map(items: Sequence[Item], cached: Sequence[Result | None], here: Callable[[Item], Result],
-               there: Callable[[Item], Result], *, processes: int, initializer: Callable[[], None],
-               made: Callable[[Item, Result], None], chunksize: int = 1) -> Iterator[Result]:
-    """Each item's result, in item order: the cached one, else made — by `here` in this process, or by `there` (a
-    module-level function, in workers started with `initializer`) on `processes` processes; `made` sees each new one
-    (to cache it)."""
-    todo = [item for item, known in zip(items, cached, strict=True) if known is None]
+def cached_map(items: Sequence[Item], cached: Callable[[Item], Result | None], known: Sequence[bool],
+               here: Callable[[Item], Result], there: Callable[[Item], Result], *, processes: int,
+               initializer: Callable[[], None], made: Callable[[Item, Result], None],
+               chunksize: int = 1) -> Iterator[Result]:
+    """Each item's result, in item order: the cached one (read when its turn comes, so a thousand cached results
+    are never in memory together; `known` says which are there), else made — by `here` in this process, or by
+    `there` (a module-level function, in workers started with `initializer`) on `processes` processes; `made` sees
+    each new one (to cache it). A cached entry that cannot be read after all is made here."""
+    todo = [item for item, there_already in zip(items, known, strict=True) if not there_already]
     pool = ProcessPoolExecutor(max_workers=processes, initializer=initializer) if processes > 1 and len(todo) > 1 \
         else None
     fresh = pool.map(there, todo, chunksize=chunksize) if pool is not None else (here(item) for item in todo)
     try:
-        for item, known in zip(items, cached, strict=True):
-            if known is None:
-                known = next(fresh)
-                made(item, known)
-            yield known
+        for item, there_already in zip(items, known, strict=True):
+            result = cached(item) if there_already else None
+            if result is None:
+                result = next(fresh) if not there_already else here(item)
+                made(item, result)
+            yield result
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
