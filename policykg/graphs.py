@@ -133,7 +133,7 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
     corpus.sources = [(source, docs) for source, docs in corpus.sources if source.file_name in kept]
 
     prefixes = dataset_prefixes(base)
-    json_cache = GraphCache(cache_root / "jsonld") if cache_root is not None else None
+    json_cache = GraphCache(cache_root / "jsonld-text") if cache_root is not None else None
     shared = emitter.emit_shared(corpus.agencies, used, places, version)
     ontology = ontology_graph(base)
     whole = QuadSet()
@@ -159,7 +159,7 @@ def _dump(data: QuadSet, iri: URIRef, prefixes: dict[str, str], cache: GraphCach
     triples = data.graphs[iri]
     key = cache.key(triples) if cache is not None else None
     text = cache.get(key) if cache is not None and key else None
-    if text is None:
+    if not isinstance(text, str):  # absent, or written by an older policykg
         text = jsonld_graph(str(iri), jsonld_nodes(str(iri), triples))
         if cache is not None and key:
             cache.put(key, text)
@@ -170,7 +170,7 @@ def _nodes_text(data: QuadSet, iri: URIRef, cache: GraphCache | None) -> str:
     triples = data.graphs[iri]
     key = cache.key(triples) if cache is not None and triples else None
     text = cache.get(key) if cache is not None and key else None
-    if text is None:
+    if not isinstance(text, str):
         text = jsonld_nodes_text(jsonld_nodes(str(iri), triples)) if triples else ""
         if cache is not None and key:
             cache.put(key, text)

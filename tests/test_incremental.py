@@ -39,3 +39,21 @@ def test_jobs_give_the_same_outputs(built: Path, tmp_path: Path) -> None:
     ours, theirs = files(built), files(out)
     assert [name for name in ours if ours.get(name) != theirs.get(name)] == []
     assert sorted(ours) == sorted(theirs)
+
+
+def test_cache_entries_of_another_kind_are_made_again(built: Path, tmp_path: Path) -> None:
+    """An entry that holds something else than this policykg writes (an older version's JSON-LD nodes list, a torn
+    write) is ignored: the build makes it again and gives the same outputs."""
+    import pickle
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run_build(CORPUS, out, views=False, cache_dir=cache)
+    entries = [p for folder in ("jsonld-text", "source") for p in (cache / folder).glob("*.pickle")]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(pickle.dumps([{"@id": "stale"}]))
+    again = run_build(CORPUS, out, views=False, cache_dir=cache)
+    assert not again.errors
+    assert again.sources_made == len(list(CORPUS.glob("*.txt")))
+    ours, theirs = files(built), files(out)
+    assert [name for name in ours if not name.startswith("viz/") and ours.get(name) != theirs.get(name)] == []
