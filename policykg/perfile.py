@@ -10,7 +10,6 @@ the pipeline reads (code and data files), in a folder beside the output folder.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import stat
 from collections.abc import Callable, Iterator
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 from policykg.graph.model import Agency, BuildIssue, Document, SourceText
 from policykg.graph.read import ReadError, long_line_warning, read_source
 from policykg.isolate import one_line
-from policykg.pool import cached_map
+from policykg.pool import cached_map, init_worker, worker_pipeline, write_pickle
 
 if TYPE_CHECKING:
     from policykg.build import Pipeline
@@ -122,23 +121,11 @@ class ExtractCache:
         entry = self._path(path)
         if entry is None or not result.cacheable:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, entry)
-
-
-_WORKER: dict[str, object] = {}
-
-
-def _init_worker() -> None:
-    from policykg.build import Pipeline
-
-    _WORKER["pipeline"] = Pipeline.load()
+        write_pickle(entry, result)
 
 
 def _work(job: tuple[Path, int]) -> FileResult:
-    return extract_file(job[0], _WORKER["pipeline"], job[1])  # type: ignore[arg-type]
+    return extract_file(job[0], worker_pipeline(), job[1])
 
 
 def extract_all(paths: list[Path], pipeline: Pipeline, *, max_file_size: int, jobs: int = 1,
@@ -155,7 +142,7 @@ def extract_all(paths: list[Path], pipeline: Pipeline, *, max_file_size: int, jo
 
     results = cached_map(jobs_in, by_job.get, [c is not None for c in cached],
                          lambda job: extract_file(job[0], pipeline, job[1]), _work,
-                         processes=jobs, initializer=_init_worker, made=made,
+                         processes=jobs, initializer=init_worker, made=made,
                          chunksize=max(1, len(paths) // (jobs * 8)))
     for n, (path, result) in enumerate(zip(paths, results, strict=True), start=1):
         if progress:

@@ -13,14 +13,13 @@ triples as Python objects.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -31,7 +30,7 @@ from policykg.graph.emit_links import LinkFacts
 from policykg.graph.model import Agency, Document, Gap, Jurisdiction, SourceText, TaskLink
 from policykg.graph.worker import solutions
 from policykg.isolate import one_line
-from policykg.pool import cached_map
+from policykg.pool import cached_map, init_worker, worker_pipeline, write_pickle
 from policykg.quadset import QuadSet, rdflib_term
 from policykg.rdfterms import check_triples, sorted_nquads
 
@@ -197,24 +196,11 @@ class SourceCache:
     def put(self, key: str, output: SourceOutput) -> None:
         if output.error is not None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{key}.pickle"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker() -> None:
-    from policykg.build import Pipeline
-
-    _WORKER["pipeline"] = Pipeline.load()
+        write_pickle(self.folder / f"{key}.pickle", output)
 
 
 def _work(job: SourceJob) -> SourceOutput:
-    return make_output(job, _WORKER["pipeline"])
+    return make_output(job, worker_pipeline())
 
 
 def merged_tables(outputs: list[SourceOutput]) -> dict[str, tuple[list[str], list[tuple[str | None, ...]]]]:
@@ -239,7 +225,7 @@ def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 
     # one job at a time: a chunk's outputs (≈3 MB each) would wait in memory together
     outputs = cached_map(jobs, lambda job: cache.get(job.key) if cache is not None else None, known,
                          lambda job: make_output(job, pipeline), _work, processes=processes,
-                         initializer=_init_worker, made=made)
+                         initializer=init_worker, made=made)
     for n, (job, output) in enumerate(zip(jobs, outputs, strict=True), start=1):
         if progress:
             progress(job.source.file_name, n, len(jobs))

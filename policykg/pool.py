@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from policykg.build import Pipeline
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -33,3 +39,24 @@ def cached_map(items: Sequence[Item], cached: Callable[[Item], Result | None], k
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+_WORKER: dict[str, Any] = {}  # a worker process's own Pipeline, loaded once when the worker starts
+
+
+def init_worker() -> None:
+    from policykg.build import Pipeline
+
+    _WORKER["pipeline"] = Pipeline.load()
+
+
+def worker_pipeline() -> Pipeline:
+    return _WORKER["pipeline"]  # type: ignore[no-any-return]
+
+
+def write_pickle(path: Path, value: object) -> None:
+    """A cache entry written whole under a temporary name, then renamed: a reader never sees half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
