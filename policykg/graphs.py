@@ -156,22 +156,24 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
 def _dump(data: QuadSet, iri: URIRef, prefixes: dict[str, str], cache: GraphCache | None) -> GraphDump:
     one = QuadSet()
     one.add(iri, data.graphs[iri])
-    triples = data.graphs[iri]
-    key = cache.key(triples) if cache is not None else None
-    text = cache.get(key) if cache is not None and key else None
-    if not isinstance(text, str):  # absent, or written by an older policykg
-        text = jsonld_graph(str(iri), jsonld_nodes(str(iri), triples))
-        if cache is not None and key:
-            cache.put(key, text)
+    text = _cached_text(cache, "graph", data.graphs[iri],
+                        lambda triples: jsonld_graph(str(iri), jsonld_nodes(str(iri), triples)))
     return dump_graph(str(iri), one.quads(), prefixes, text)
 
 
 def _nodes_text(data: QuadSet, iri: URIRef, cache: GraphCache | None) -> str:
-    triples = data.graphs[iri]
-    key = cache.key(triples) if cache is not None and triples else None
+    return _cached_text(cache, "nodes", data.graphs[iri],
+                        lambda triples: jsonld_nodes_text(jsonld_nodes(str(iri), triples)))
+
+
+def _cached_text(cache: GraphCache | None, kind: str, triples: list[Any], make: Callable[[list[Any]], str]) -> str:
+    """JSON-LD text of some triples (`kind`: a whole graph object, or nodes of a shared graph), cached by content."""
+    if not triples:
+        return make(triples)
+    key = f"{kind}-{cache.key(triples)}" if cache is not None else None
     text = cache.get(key) if cache is not None and key else None
-    if not isinstance(text, str):
-        text = jsonld_nodes_text(jsonld_nodes(str(iri), triples)) if triples else ""
+    if not isinstance(text, str):  # absent, or written by an older policykg
+        text = make(triples)
         if cache is not None and key:
             cache.put(key, text)
     return text
