@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +23,9 @@ import pytest
 from policykg.graph.store import EmbeddedStore, write_store
 from policykg.viz.graphs import load, overview_graph
 from policykg.viz.render import ViewInfo, render_views, write_view
+
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+from synthetic_graph import synthetic_nquads
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -225,42 +228,6 @@ def test_a_node_opens_its_own_view(tab: Tab, rendered: tuple[list[ViewInfo], Pat
     tab.clean()
 
 
-def synthetic_nquads(documents: int = 10, tasks_per_document: int = 79, agencies: int = 200, seed: int = 7) -> bytes:
-    """A corpus-shaped graph whose overview has exactly documents + tasks + agencies = 1,000 nodes."""
-    rng = random.Random(seed)
-    pkg, eli = "https://w3id.org/policykg/ontology#", "http://data.europa.eu/eli/ontology#"
-    title, label = "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel"
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    graph = f"<{ID}graph/source/synthetic>"
-    quads: list[str] = []
-
-    def add(s: str, p: str, o: str) -> None:
-        quads.append(f"<{s}> <{p}> {o} {graph} .")
-
-    for a in range(agencies):
-        add(f"{ID}agency/100000/a{a}", rdf_type, f"<{pkg}Agency>")
-        add(f"{ID}agency/100000/a{a}", label, f'"第{a}号测试机构"@zh')
-    for d in range(documents):
-        doc = f"{ID}doc/100000/d{d}"
-        add(doc, rdf_type, f"<{pkg}PolicyDocument>")
-        add(doc, title, f'"关于测试第{d}号政策的通知"@zh')
-        add(doc, f"{pkg}level", f"<https://w3id.org/policykg/code/level/{'national' if d < 3 else 'provincial'}>")
-        if d >= 3:
-            add(doc, f"{pkg}appliesTo", f"<{ID}doc/100000/d{d % 3}>")
-        for t in range(tasks_per_document):
-            task = f"{doc}/part/{t + 1}"
-            add(doc, f"{eli}has_part", f"<{task}>")
-            add(task, rdf_type, f"<{pkg}Task>")
-            add(task, title, f'"第{t + 1}项任务：推进数字化转型"@zh')
-            for position, agency in enumerate(rng.sample(range(agencies), rng.randint(1, 4))):
-                resp = f"{task}/resp/a{agency}"
-                add(task, f"{pkg}hasResponsibility", f"<{resp}>")
-                add(resp, f"{pkg}agent", f"<{ID}agency/100000/a{agency}>")
-                role = "lead" if position == 0 else "co"
-                add(resp, f"{pkg}role", f"<https://w3id.org/policykg/code/role/{role}>")
-    return ("\n".join(quads) + "\n").encode("utf-8")
-
-
 def test_thousand_nodes_settle_and_stop(tab: Tab, tmp_path: Path) -> None:
     write_store(tmp_path / "store", synthetic_nquads())
     started = time.perf_counter()
@@ -274,6 +241,11 @@ def test_thousand_nodes_settle_and_stop(tab: Tab, tmp_path: Path) -> None:
     open_seconds = time.perf_counter() - started
     assert state["dataNodes"] == state["bodyNodes"] == 1000
     assert state["physics"] is False
+    # the first frame is drawn where the reader starts (scale 0.9, top left), never at the whole graph's fit scale
+    assert tab.page.evaluate("() => policykgView.firstScale") == 0.9
+    # above DASHED_EDGES_MAX edges lines are solid: dashes at the fit scale cost seconds a frame
+    assert view.edge_count > 1500
+    assert tab.page.evaluate("() => edges.get().filter((e) => e.dashes).length") == 0
     positions = tab.page.evaluate("() => JSON.stringify(network.getPositions())")
     time.sleep(0.5)
     assert tab.page.evaluate("() => JSON.stringify(network.getPositions())") == positions  # it stopped

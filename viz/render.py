@@ -69,11 +69,25 @@ class NodeStyle:
 
 @dataclass(frozen=True)
 class EdgeStyle:
+    """`look` says how the line is drawn, `solid_look` how it is drawn in a view too large for dashes."""
+
     label: str
     color: str
     width: float
     dashes: bool | list[int] = False
     arrows: bool = True
+    look: str = ""
+    solid_look: str = ""
+
+    def legend_label(self, dashed: bool) -> str:
+        look = self.look if dashed or not self.dashes else self.solid_look
+        return f"{self.label}（{look}）" if look else self.label
+
+
+#: Above this many edges a view draws every line solid. vis-network dashes in graph units: zoomed out to a whole
+#: 5,000-node overview, each long dashed edge became thousands of dashes and one frame took 4.7 s instead of 0.1 s
+#: (bench/bench_view.py).
+DASHED_EDGES_MAX = 1500
 
 
 NODE_STYLES: dict[str, NodeStyle] = {
@@ -93,8 +107,8 @@ NODE_STYLES: dict[str, NodeStyle] = {
 }
 EDGE_STYLES: dict[str, EdgeStyle] = {
     "part": EdgeStyle("包含", "#b5b5b5", 1),
-    "lead": EdgeStyle("牵头（实线，粗）", "#c0392b", 3.5),
-    "co": EdgeStyle("配合（虚线，细）", "#3b7dd8", 1.5, [6, 5]),
+    "lead": EdgeStyle("牵头", "#c0392b", 3.5, look="实线，粗"),
+    "co": EdgeStyle("配合", "#3b7dd8", 1.5, [6, 5], look="虚线，细", solid_look="细线"),
     "applies": EdgeStyle("落实（pkg:appliesTo）", "#4e79a7", 3),
     "cites": EdgeStyle("引用（eli:cites）", "#888888", 1.5, [3, 4]),
     "collab": EdgeStyle("共同承担任务（越粗越多）", "#9a9a9a", 1, arrows=False),
@@ -185,6 +199,7 @@ def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
                 size=style.size * 2, borderWidth=3, font={"color": style.font_color, "size": 18, "bold": True}
             )
         net.add_node(node, label=esc(attrs["label"]), shape=style.shape, color=color, **options)
+    dashed = graph.number_of_edges() <= DASHED_EDGES_MAX
     for number, (source, target, attrs) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         style = EDGE_STYLES[attrs["kind"]]
         width = style.width + min(attrs.get("weight", 1) - 1, 8) if attrs["kind"] == "collab" else style.width
@@ -196,7 +211,7 @@ def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
             title=esc(attrs["tooltip"]),
             color={"color": style.color, "highlight": style.color, "hover": style.color},
             width=width,
-            dashes=style.dashes,
+            dashes=style.dashes if dashed else False,
             arrows={"to": {"enabled": style.arrows}},
         )
     # Assigned directly: Network.set_options() strips every space from the JSON it is given.
@@ -227,16 +242,17 @@ def legend(graph: nx.Graph, view_kind: str) -> list[dict[str, Any]]:
             if kind in present:
                 entries.append(node_entry(kind, style.label, style.shape, style.color, style.border))
     edge_kinds = {k for _, _, k in graph.edges(data="kind")}
+    dashed = graph.number_of_edges() <= DASHED_EDGES_MAX
     for kind, style in EDGE_STYLES.items():
         if kind in edge_kinds:
             entries.append(
                 {
                     "target": "edge",
                     "key": kind,
-                    "label": style.label,
+                    "label": style.legend_label(dashed),
                     "color": style.color,
                     "width": max(1, round(style.width)),
-                    "dashes": bool(style.dashes),
+                    "dashes": bool(style.dashes) and dashed,
                     "filter": True,
                 }
             )
