@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint bench bench-big bench-scale clean eval
+.PHONY: run test setup lint bench bench-big bench-scale bench-view clean eval
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ clean:
 SIZES ?= 10,100,1000
 bench-scale: setup
 	$(BIN)/python bench/bench_scale.py --sizes $(SIZES) --json bench/scale.json
+
+# issue 12: a synthetic overview of 1,000 / 5,000 / 10,000 nodes in headless chromium: first frame, pan and zoomed-out
+# frame cost, search (needs apt chromium)
+bench-view: setup
+	$(BIN)/python bench/bench_view.py --nodes 1000,5000,10000 --json bench/view.json

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 _NOISE = re.compile(r"[\s\d０-９\W_]+")  # digits, punctuation and spaces carry no subject
 
@@ -26,12 +25,15 @@ class Similarity:
     """Vectors for a fixed list of texts (fitted on them), compared by cosine."""
 
     def __init__(self, texts: Sequence[str], ngrams: tuple[int, int] = (2, 3)) -> None:
+        # imported here: scikit-learn takes ≈1 s to import, and the coordinator commands never fit a vectorizer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self._vectorizer = TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True,
                                            preprocessor=_clean, lowercase=False, dtype=np.float64)
         cleaned = list(texts)
         self._matrix: Any = self._vectorizer.fit_transform(cleaned) if any(t.strip() for t in cleaned) else None
         self.size = len(cleaned)
-        self._counter: CountVectorizer | None = None
+        self._counter: Any = None  # a CountVectorizer, made when first needed
 
     def matrix(self, rows: Sequence[int], columns: Sequence[int]) -> list[list[float]]:
         """Cosine of every text in `rows` with every text in `columns` (indices into the fitted texts)."""
@@ -55,6 +57,8 @@ class Similarity:
         if self._matrix is None or not texts:
             return None
         if self._counter is None:
+            from sklearn.feature_extraction.text import CountVectorizer
+
             self._counter = CountVectorizer(analyzer="char", ngram_range=self._vectorizer.ngram_range,
                                             preprocessor=_clean, lowercase=False, binary=True,
                                             vocabulary=self._vectorizer.vocabulary_, dtype=np.float64)
