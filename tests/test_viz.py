@@ -16,7 +16,15 @@ import pytest
 
 import policykg.viz.render as render
 from policykg.graph.store import EmbeddedStore
-from policykg.viz.graphs import GraphData, agency_graph, collaboration_graph, lineage_graph, load, overview_graph
+from policykg.viz.graphs import (
+    GraphData,
+    agency_graph,
+    collaboration_graph,
+    lineage_graph,
+    load,
+    overview_graph,
+    summary_graph,
+)
 from policykg.viz.render import ViewInfo, render_views, to_network
 
 FIXTURE = Path(__file__).parent / "fixtures" / "viz_sample.trig"
@@ -104,6 +112,31 @@ def test_overview_is_documents_tasks_agencies(data: GraphData) -> None:
     assert graph.edges[NATIONAL + "/part/2.2", NDRC]["kind"] == "co"
     assert graph.nodes[NDRC]["label"] == "国家发展和改革委员会"
     assert graph.nodes[NATIONAL]["label"] == "国发〔2024〕7号"
+
+
+def test_summary_counts_each_agencys_tasks_per_document(data: GraphData) -> None:
+    overview = overview_graph(data)
+    summary = summary_graph(overview)
+    assert {k for _, k in summary.nodes(data="kind")} == {"document", "agency", "collective"}
+    for doc, agent, attrs in summary.edges(data=True):
+        roles = [overview.edges[task, agent]["kind"] for task in overview.successors(doc)
+                 if overview.has_edge(task, agent)]
+        assert attrs["weight"] == len(roles) > 0
+        assert attrs["kind"] == ("lead" if "lead" in roles else "co")
+    assert summary.number_of_edges() == len({(d, a) for d, t in overview.edges() if overview.nodes[t]["kind"] == "task"
+                                             for a in overview.successors(t)})
+    assert summary.edges[NATIONAL, NDRC]["kind"] == "lead"  # it leads 2.1 and co-operates on 2.2
+    assert summary.edges[NATIONAL, NDRC]["weight"] == 2
+
+
+def test_a_large_overview_becomes_the_summary(store: EmbeddedStore, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "OVERVIEW_NODES_MAX", 5)
+    views = render_views(store, tmp_path)
+    front = next(v for v in views if v.file_name == "overview.html")
+    nodes, edges = page_data(tmp_path / "overview.html")
+    assert front.kind == "summary" and {n["kind"] for n in nodes} == {"document", "agency", "collective"}
+    assert max(e["width"] for e in edges if e["kind"] == "lead") > 3.5  # thicker for more tasks
 
 
 def test_lead_and_co_edges_are_drawn_differently(data: GraphData) -> None:

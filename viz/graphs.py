@@ -311,6 +311,31 @@ def overview_graph(data: GraphData) -> nx.DiGraph:
     return graph
 
 
+#: Above this many nodes the overview page shows documents and agencies only (`summary_graph`): the overview of
+#: 1,000 generated documents had 20,000 nodes and a 121 MB page, while 5,000 nodes open in under a second
+#: (bench/bench_view.py).
+OVERVIEW_NODES_MAX = 5000
+
+
+def summary_graph(overview: nx.DiGraph) -> nx.DiGraph:
+    """Documents → agencies, one edge per pair weighted by the tasks the agency holds there: a lead edge when it
+    leads at least one of them. The tasks themselves are on each document's page."""
+    graph = nx.DiGraph()
+    for node, attrs in overview.nodes(data=True):
+        if attrs["kind"] != "task":
+            graph.add_node(node, **attrs)
+    held: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for doc, task, kind in overview.edges(data="kind"):
+        if kind == "part":
+            for _, agent, role in overview.out_edges(task, data="kind"):
+                held[doc, agent][0 if role == "lead" else 1] += 1
+    for (doc, agent), (lead, co) in sorted(held.items()):
+        names = overview.nodes[agent]["label"], overview.nodes[doc]["label"]
+        tooltip = "{} 在 {} 中牵头 {} 项、配合 {} 项任务".format(*names, lead, co)
+        graph.add_edge(doc, agent, kind="lead" if lead else "co", weight=lead + co, tooltip=tooltip)
+    return graph
+
+
 def document_graph(data: GraphData, doc_iri: str) -> nx.DiGraph:
     """One document's outline: document → sections → tasks → agencies."""
     graph = nx.DiGraph()

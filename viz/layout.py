@@ -57,6 +57,10 @@ def columns(graph: nx.DiGraph, order: Iterable[str]) -> dict[str, Position]:
             parts = [rows[n] for n in nx.descendants(graph, node) if n in rows]
             near = [min(parts)] if parts else []
         wanted[column][node] = sum(near) / len(near) if near else row + sequence.get(node, 0)
+    for node in wanted[3]:  # an agency with no task in the view (a summary) stands by its documents
+        if not any(n in rows for n in nx.all_neighbors(graph, node)):
+            docs = [wanted[0][n] for n in nx.all_neighbors(graph, node) if n in wanted[0]]
+            wanted[3][node] = sum(docs) / len(docs) if docs else wanted[3][node]
     positions: dict[str, Position] = {}
     for column, nodes in wanted.items():
         gap = ROW_GAP[column] if column in (0, 3) else 1.0  # parts already have their own rows

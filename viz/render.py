@@ -27,6 +27,7 @@ from pyvis.network import Network
 from policykg.graph.store import GraphStore
 from policykg.viz import layout
 from policykg.viz.graphs import (
+    OVERVIEW_NODES_MAX,
     GraphData,
     agency_graph,
     collaboration_graph,
@@ -37,6 +38,7 @@ from policykg.viz.graphs import (
     query_text,
     role_counts,
     short,
+    summary_graph,
 )
 from policykg.viz.matrix import MARKS, document_matrix, part_order, ranking
 
@@ -54,7 +56,7 @@ class ViewInfo:
     file_name: str
     node_count: int
     edge_count: int
-    kind: str = "view"  # overview, collaboration, lineage, document, agency
+    kind: str = "view"  # overview (or summary), collaboration, lineage, document, agency
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ SOLO_COLOR = "#c8c8c8"
 
 NOTES = {
     "overview": "节点：文件、任务、机构；连线：文件包含任务，任务由机构牵头或配合。",
+    "summary": "文件较多，总览只显示文件和机构：连线表示机构在该文件中承担任务（红：至少牵头一项；蓝：只配合），"
+               "越粗任务越多；各项任务见文件视图。",
     "collaboration": "两个机构共同承担至少一项任务即相连；节点大小表示度中心性，颜色表示社区（Louvain）。",
     "lineage": "自上而下：国家级 → 省级 → 市级 → 县级；箭头从被落实或被引用的文件指向落实、引用它的文件。",
     "document": "文件的结构：章节 → 任务 → 责任机构，按原文顺序从上到下。",
@@ -202,7 +206,7 @@ def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
     dashed = graph.number_of_edges() <= DASHED_EDGES_MAX
     for number, (source, target, attrs) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         style = EDGE_STYLES[attrs["kind"]]
-        width = style.width + min(attrs.get("weight", 1) - 1, 8) if attrs["kind"] == "collab" else style.width
+        width = style.width + min(attrs["weight"] - 1, 8) if "weight" in attrs else style.width
         net.add_edge(
             source,
             target,
@@ -397,8 +401,10 @@ def render_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
                 for iri, p in data.parts.items())
     overview = overview_graph(data)
     collaboration = collaboration_graph(data)
+    front = (("overview", overview, "总览：文件 → 任务 → 机构") if overview.number_of_nodes() <= OVERVIEW_NODES_MAX
+             else ("summary", summary_graph(overview), "总览：文件 → 机构（任务数）"))
     views = [
-        write_view(out_dir, overview, "overview", "总览：文件 → 任务 → 机构", "overview.html", order, urls),
+        write_view(out_dir, front[1], front[0], front[2], "overview.html", order, urls),
         write_view(out_dir, collaboration, "collaboration", "机构协作网络", "collaboration.html", order, urls,
                    ranking(collaboration, role_counts(data))),
         write_view(out_dir, lineage_graph(data), "lineage", "文件谱系：国家 → 省 → 市", "lineage.html", order, urls),
@@ -469,7 +475,7 @@ def cross_document_views(store: GraphStore, out_dir: Path) -> list[ViewInfo]:
 
 
 GROUPS = [
-    ("总体视图", ("overview", "collaboration", "lineage", "implementation")),
+    ("总体视图", ("overview", "summary", "collaboration", "lineage", "implementation")),
     ("文本比对", ("diff",)),
     ("文件视图", ("document",)),
     ("分工矩阵", ("matrix",)),
