@@ -69,8 +69,9 @@ def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
     params = check_params(params)
     if not params:
         return query
-    # not where the braces hold a subquery alone (`WHERE { SELECT … }` admits nothing beside it): it has its own
-    matches = list(re.finditer(r"\bWHERE\s*\{(?!\s*SELECT\b)", query, flags=re.IGNORECASE))
+    # not where the braces hold a subquery alone (`WHERE { SELECT … }` admits nothing beside it): it has its own;
+    # searched with strings, IRIs and comments blanked out, so a `WHERE {` written inside one of them is left alone
+    matches = list(re.finditer(r"\bWHERE\s*\{(?!\s*SELECT\b)", _blank_text(query), flags=re.IGNORECASE))
     if not matches:
         raise ValueError("a parameterised query needs a WHERE clause")
     names = sorted(params)
@@ -92,6 +93,22 @@ def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
         pieces += [query[start : match.end()], block]
         start = match.end()
     return "".join(pieces) + query[start:]
+
+
+#: what is text, not SPARQL: long and short strings, IRIs, comments
+_TEXT = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\s]*>"
+    r"|#[^\n]*"
+)
+
+
+def _blank_text(query: str) -> str:
+    """The query with every string, IRI and comment replaced by spaces of the same length (positions kept)."""
+    return _TEXT.sub(lambda m: " " * len(m.group()), query)
 
 
 def _rdflib_term(value: Scalar) -> URIRef | RdfLiteral:

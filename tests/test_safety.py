@@ -98,6 +98,18 @@ def test_the_bound_text_parses_to_the_payload_itself(payload: str) -> None:
     assert [(str(v), int(w)) for v, w in rows] == [(payload, 1)]
 
 
+def test_values_go_into_every_where_but_not_into_comments_strings_or_iris() -> None:
+    query = '''# lists x WHERE { it is }
+    SELECT ?v (<http://x/a#b> AS ?iri) ?hit WHERE {
+      { SELECT ?w WHERE { BIND (?v AS ?w) } }
+      BIND ("a WHERE { b" AS ?hit)
+    }'''
+    text = inject_values(query, {"v": "x"})
+    assert text.count("VALUES (?v)") == 2  # the outer WHERE and the subquery's, after an IRI holding a "#"
+    assert "# lists x WHERE { it is }\n" in text and '"a WHERE { b"' in text
+    assert [tuple(map(str, row)) for row in Graph().query(text)] == [("x", "http://x/a#b", "a WHERE { b")]
+
+
 def test_payloads_come_back_as_data(backend: GraphStore) -> None:
     before = triple_counts(backend)
     for payload in PAYLOADS:
