@@ -79,7 +79,6 @@ def source_tables() -> dict[str, str]:
     return {name: queries[name].text for name in ("fengong", "responsibilities")}
 
 
-
 def agency_keys(documents: list[Document]) -> set[str]:
     """Every agency key the documents refer to (issuers, responsibilities, duties, reported issuers)."""
     keys: set[str] = set()

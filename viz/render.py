@@ -92,6 +92,11 @@ class EdgeStyle:
 DASHED_EDGES_MAX = 1500
 
 
+def dashed(graph: nx.Graph) -> bool:
+    """Whether this view draws dashed lines (small enough, see DASHED_EDGES_MAX)."""
+    return graph.number_of_edges() <= DASHED_EDGES_MAX
+
+
 NODE_STYLES: dict[str, NodeStyle] = {
     "document": NodeStyle("政策文件", "box", "#4e79a7", font_color="#ffffff"),
     "news": NodeStyle("新闻报道", "box", "#9c755f", font_color="#ffffff"),
@@ -203,7 +208,7 @@ def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
                 size=style.size * 2, borderWidth=3, font={"color": style.font_color, "size": 18, "bold": True}
             )
         net.add_node(node, label=esc(attrs["label"]), shape=style.shape, color=color, **options)
-    dashed = graph.number_of_edges() <= DASHED_EDGES_MAX
+    with_dashes = dashed(graph)
     for number, (source, target, attrs) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         style = EDGE_STYLES[attrs["kind"]]
         width = style.width + min(attrs["weight"] - 1, 8) if "weight" in attrs else style.width
@@ -215,7 +220,7 @@ def to_network(graph: nx.Graph, view_kind: str, order: list[str] | None = None,
             title=esc(attrs["tooltip"]),
             color={"color": style.color, "highlight": style.color, "hover": style.color},
             width=width,
-            dashes=style.dashes if dashed else False,
+            dashes=style.dashes if with_dashes else False,
             arrows={"to": {"enabled": style.arrows}},
         )
     # Assigned directly: Network.set_options() strips every space from the JSON it is given.
@@ -246,17 +251,17 @@ def legend(graph: nx.Graph, view_kind: str) -> list[dict[str, Any]]:
             if kind in present:
                 entries.append(node_entry(kind, style.label, style.shape, style.color, style.border))
     edge_kinds = {k for _, _, k in graph.edges(data="kind")}
-    dashed = graph.number_of_edges() <= DASHED_EDGES_MAX
+    with_dashes = dashed(graph)
     for kind, style in EDGE_STYLES.items():
         if kind in edge_kinds:
             entries.append(
                 {
                     "target": "edge",
                     "key": kind,
-                    "label": style.legend_label(dashed),
+                    "label": style.legend_label(with_dashes),
                     "color": style.color,
                     "width": max(1, round(style.width)),
-                    "dashes": bool(style.dashes) and dashed,
+                    "dashes": bool(style.dashes) and with_dashes,
                     "filter": True,
                 }
             )
