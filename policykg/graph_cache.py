@@ -25,7 +25,7 @@ from rdflib.term import Node
 def _salt() -> bytes:
     parts = [files("policykg.ontology").joinpath(name).read_bytes() for name in ("policykg.ttl", "codes.ttl",
                                                                                "shapes.ttl")]
-    parts.extend(metadata.version(name).encode() for name in ("pyshacl", "rdflib"))
+    parts.extend(metadata.version(name).encode() for name in ("pyshacl", "pyshacl-turbo", "rdflib"))
     return hashlib.sha256(b"\0".join(parts)).digest()
 
 

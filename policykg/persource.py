@@ -97,7 +97,7 @@ def agency_keys(documents: list[Document]) -> set[str]:
 def job_salt(pipeline_digest: str, base: str, version: str) -> bytes:
     """What every job's output depends on besides its own inputs: code, data files (ontology and shapes included),
     base IRI, and the libraries that write and check."""
-    libraries = "/".join(metadata.version(name) for name in ("pyoxigraph", "pyshacl", "rdflib"))
+    libraries = "/".join(metadata.version(name) for name in ("pyoxigraph", "pyshacl", "pyshacl-turbo", "rdflib"))
     tables = "\0".join(source_tables().values())
     return f"{pipeline_digest}\0{base}\0{version}\0{libraries}\0{tables}".encode()
 
@@ -132,7 +132,7 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     from policykg.graph.emit import Emitter
     from policykg.graph.emit_links import link_triples
     from policykg.graph.rules import apply_rules
-    from policykg.graph.validate import validate_graphs
+    from policykg.graph.validate import validate_store
 
     derived = URIRef(f"{job.base}graph/derived")
     try:
@@ -147,8 +147,9 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     data = QuadSet()
     data.add(graph.identifier, graph)
     data.add(shared.identifier, shared)  # what the graph points at: context of the rules and the shapes
+    emitted = data.quads()
     store = ox.Store()
-    store.extend(data.quads())
+    store.extend(emitted)
     apply_rules(store, str(derived))
     own = {str(emitter.doc_iri(doc.key)) for doc in job.documents}
     drawn = list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(derived))))
@@ -156,10 +157,12 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     agency_rules = [q for q in drawn if not _within(q.subject, own)]
     data.add(derived, list(links) + [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
                                      for q in local])
-    store.extend(ox.Quad(*map(data.term, triple), ox.NamedNode(str(derived))) for triple in links)
+    shared_out = data.quads([derived])
+    store.extend(shared_out)
     tables = {name: solutions(store, text) for name, text in source_tables().items()}
-    violations = validate_graphs(data, context=job.files)  # other files: where link evidence points
-    quads = data.quads()
+    store.extend(ox.Quad(*map(data.term, triple)) for triple in job.files)  # other files: where link evidence points
+    violations = validate_store(store)
+    quads = emitted + shared_out
     source_iri, derived_iri = ox.NamedNode(str(graph.identifier)), ox.NamedNode(str(derived))
     dump = dump_graph(str(graph.identifier), [q for q in quads if q.graph_name == source_iri], job.prefixes,
                       jsonld_graph(str(graph.identifier), jsonld_nodes(str(graph.identifier), list(graph))))

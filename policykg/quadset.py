@@ -71,10 +71,11 @@ class QuadSet:
             return known
         return ox_term(term)
 
-    def quads(self) -> list[ox.Quad]:
-        """Each graph's triples as pyoxigraph quads, once per graph, in emission order."""
+    def quads(self, graphs: Iterable[URIRef] | None = None) -> list[ox.Quad]:
+        """Each graph's triples (of `graphs`, or of all) as pyoxigraph quads, once per graph, in emission order."""
         quads: dict[ox.Quad, None] = {}
-        for identifier, triples in self.graphs.items():
+        for identifier in self.graphs if graphs is None else graphs:
+            triples = self.graphs.get(identifier, [])
             graph = self.term(identifier)
             for s, p, o in triples:
                 quads[ox.Quad(self.term(s), self.term(p), self.term(o), graph)] = None

@@ -74,3 +74,26 @@ def test_every_evidence_quote_equals_its_text_span(built: Path, name: str) -> No
     assert multi_line  # the quotes a pretty-printer would indent are there and checked
     wrong = [(f, s, e) for f, s, e, exact in quotes if texts[f][s:e] != exact]
     assert wrong == []
+
+
+def test_jsonld_nodes_are_what_rdflibs_jsonld_writer_gives(built: Path) -> None:
+    """`jsonld_nodes` runs rdflib's converter over a dict index instead of a Graph and skips the writer's text: the
+    nodes must be those the writer gives under the published context, for every graph of the build (the ontology's
+    blank nodes and RDF lists included)."""
+    import json
+
+    from rdflib import URIRef
+
+    from policykg.dumps import _sorted_node, jsonld_context, jsonld_nodes
+    from policykg.quadset import QuadSet
+
+    graphs = QuadSet.from_nquads((built / "kg.nq").read_bytes()).graphs
+    for iri, triples in graphs.items():
+        graph = Graph(identifier=URIRef(iri))
+        for triple in triples:
+            graph.add(triple)
+        written = json.loads(graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
+        body = written.get("@graph", [{k: v for k, v in written.items() if k != "@context"}])
+        expected = sorted((_sorted_node(n) for n in body), key=lambda n: str(n.get("@id", "")))
+        assert jsonld_nodes(str(iri), triples) == expected, iri
+    assert any("ontology" in str(iri) for iri in graphs) and len(graphs) > 3
