@@ -61,6 +61,7 @@ from policykg.graph.segment import segment
 from policykg.graph.tables import TableReader, load_table_rules
 from policykg.graph.targets import extract_targets, row_targets
 from policykg.graph.units import UnitReader, load_unit_grammar
+from policykg.graph_cache import GraphCache
 from policykg.graphs import add_inferred, build_graphs, nquads_of
 from policykg.isolate import emit_sources, link_safely, one_line
 from policykg.perfile import ExtractCache, FileResult, extract_all
@@ -367,6 +368,7 @@ class BuildReport:
     outputs: list[Path]
     stages: dict[str, float] = field(default_factory=dict)  # wall seconds per build stage, in order
     sources_made: int = 0  # source graphs emitted and checked in this build (the others came from the cache)
+    graphs_loaded: int = 0  # named graphs loaded into the store (the others came with the previous build's store)
 
     @property
     def errors(self) -> list[BuildIssue]:
@@ -389,9 +391,10 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     `reasoning_mode` "rules" derives the defined classes and shortcuts with SPARQL rules and has HermiT check the
     ontology alone; "full" also sends the data to HermiT (minutes of Java at a thousand documents)."""
     from policykg.docs import write_docs
-    from policykg.graph.store import EmbeddedStore, ResultTable, write_store
+    from policykg.graph.store import EmbeddedStore, ResultTable
     from policykg.graph.validate import reason
     from policykg.query import to_csv
+    from policykg.storeload import load_store
     from policykg.viz.render import render_views
 
     started = time.perf_counter()
@@ -429,20 +432,27 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
             corpus.issues.append(BuildIssue("graph", "未找到 java：跳过 HermiT 推理这一步，其余照常构建（安装 Java 17，"
                                                      "如 apt-get install default-jre-headless，再重新构建即可）"))
         else:
-            reasoning = reason(QuadSet.from_nquads(nquads_of(built)) if reasoning_mode == "full" else Graph())
+            hermit = GraphCache(cache_root / "hermit")
+            known = hermit.get(f"ontology-{hermit.key([])}") if reasoning_mode != "full" else None
+            reasoning = known or reason(QuadSet.from_nquads(nquads_of(built)) if reasoning_mode == "full" else Graph())
+            if reasoning_mode != "full" and known is None:  # its answer depends on the ontology files only
+                hermit.put(f"ontology-{hermit.key([])}", reasoning)
             add_inferred(built, reasoning.inferred, base)
             if progress:
-                progress(f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
+                progress("reasoning (HermiT): the ontology is unchanged since it was checked" if known else
+                         f"reasoning (HermiT) took {reasoning.seconds:.1f} s", 0, 0)
             if not reasoning.consistent:
                 corpus.issues.append(BuildIssue(
                     "graph", f"图谱存在逻辑矛盾（HermiT）：{'；'.join(reasoning.errors)}", "error"))
         step("writing dumps", "dumps")
-        triples = write_dumps(staging, built.pieces, built.prefixes)
+        written = write_dumps(staging, built.pieces, built.prefixes)
         tables, sources_made = built.tables, built.jobs_made
         del built
         shutil.rmtree(staging / ".parts")
         step("loading the store", "store")
-        write_store(staging / "store", staging / "kg.nq")
+        graphs_loaded = load_store(staging, out_dir, written)  # the previous store, its changed graphs replaced
+        if progress:
+            progress(f"store: {graphs_loaded} of {len(written.graphs)} graphs loaded", 0, 0)
         for name, file in (("fengong", "tasks.csv"), ("responsibilities", "responsibilities.csv")):  # long form
             write_atomic(staging / file, to_csv(ResultTable(*tables[name])).encode("utf-8-sig"))
         store = EmbeddedStore(staging / "store")
@@ -472,10 +482,11 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
         responsibilities=sum(len(t.responsibilities) for t in tasks),
         targets=sum(len(t.targets) for t in tasks),
         duties=sum(len(d.duties) for d in corpus.documents) + sum(len(t.duties) for t in tasks),
-        triples=triples,
+        triples=written.quads,
         issues=corpus.issues,
         seconds=time.perf_counter() - started,
         outputs=sorted(p.relative_to(out_dir) for p in out_dir.iterdir()),
         stages=stages,
         sources_made=sources_made,
+        graphs_loaded=graphs_loaded,
     )

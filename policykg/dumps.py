@@ -10,6 +10,7 @@ TriG and Turtle (every literal escaped by the writer); rdflib writes JSON-LD, co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF
+from rdflib import RDF, Literal
 from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
@@ -59,10 +60,12 @@ class Spool:
         self.paths = {kind: folder / f"{name}.{kind}" for kind in self.KINDS}
         self._files = {kind: path.open("wb") for kind, path in self.paths.items()}
         self.count = 0
+        self.graphs: list[tuple[str, int, str]] = []  # each graph's IRI, N-Quads length and digest, in order
 
     def add(self, dump: GraphDump) -> None:
         if not dump.nquads.strip():
             return
+        self.graphs.append((dump.graph, len(dump.nquads), hashlib.sha256(dump.nquads).hexdigest()))
         for kind in self.KINDS[:3]:
             self._files[kind].write(getattr(dump, kind))
         if dump.jsonld:
@@ -112,11 +115,21 @@ class SharedGraph:
 Piece = GraphDump | Spool | SharedGraph
 
 
-def write_dumps(folder: Path, pieces: list[Piece], prefixes: dict[str, str]) -> int:
-    """Write kg.nq, kg.trig, kg.ttl and kg.jsonld into `folder` from graphs in IRI order; returns the line count of
-    kg.nq (its triples). Each file is written whole under a temporary name and then renamed."""
+@dataclass
+class Written:
+    """What `write_dumps` wrote: kg.nq's line count (its quads) and where each graph's lines are in it, with the
+    digest of those lines (so the next build's store replaces only the graphs that changed: policykg/storeload.py)."""
+
+    quads: int
+    graphs: dict[str, tuple[int, int, str]]  # graph IRI → (start, end) byte offsets in kg.nq, sha256 of the bytes
+
+
+def write_dumps(folder: Path, pieces: list[Piece], prefixes: dict[str, str]) -> Written:
+    """Write kg.nq, kg.trig, kg.ttl and kg.jsonld into `folder` from graphs in IRI order. Each file is written whole
+    under a temporary name and then renamed."""
     header = b"".join(f"@prefix {p}: <{n}> .\n".encode() for p, n in sorted(prefixes.items()))
     lines = 0
+    graphs: dict[str, tuple[int, int, str]] = {}
     for kind, name in (("nquads", "kg.nq"), ("trig", "kg.trig"), ("turtle", "kg.ttl"), ("jsonld", "kg.jsonld")):
         tmp = folder / f".{name}.tmp"
         with tmp.open("wb") as file:
@@ -134,11 +147,26 @@ def write_dumps(folder: Path, pieces: list[Piece], prefixes: dict[str, str]) -> 
             else:
                 file.write(header if kind != "nquads" else b"")
                 for piece in pieces:
+                    start, digest = file.tell(), hashlib.sha256()
                     for chunk in piece_chunks(piece, kind):
                         file.write(chunk)
-                        lines += chunk.count(b"\n") if kind == "nquads" else 0
+                        if kind == "nquads":
+                            lines += chunk.count(b"\n")
+                            digest.update(chunk)
+                    if kind == "nquads":
+                        graphs.update(_spans(piece, start, file.tell(), digest.hexdigest()))
         os.replace(tmp, folder / name)
-    return lines
+    return Written(lines, graphs)
+
+
+def _spans(piece: Piece, start: int, end: int, digest: str) -> Iterator[tuple[str, tuple[int, int, str]]]:
+    """Where the graphs of a piece written from `start` to `end` of kg.nq are (`digest`: of all its bytes)."""
+    if isinstance(piece, Spool):
+        for graph, length, own in piece.graphs:
+            yield graph, (start, start + length, own)
+            start += length
+    elif end > start:
+        yield piece.graph, (start, end, digest)
 
 
 def piece_chunks(piece: Piece, kind: str) -> Iterator[bytes]:
@@ -200,7 +228,8 @@ class TripleIndex:
         self._first: dict[Node, Node] = {}  # rdf:first, asked of every object (is it a list?)
         for s, p, o in dict.fromkeys(triples):
             self._by_subject.setdefault(s, []).append((p, o))
-            self._by_object.setdefault(o, []).append(s)
+            if not isinstance(o, Literal):  # a literal's hash is dear (its text, again), and never asked for
+                self._by_object.setdefault(o, []).append(s)
             if p == RDF.first:
                 self._first.setdefault(s, o)
 
@@ -208,6 +237,9 @@ class TripleIndex:
         if object is None:
             return iter(list(self._by_subject) if predicate is None else
                          [s for s, pairs in self._by_subject.items() if any(p == predicate for p, _ in pairs)])
+        if isinstance(object, Literal):
+            return iter([s for s, pairs in self._by_subject.items()
+                         if any(o == object and predicate in (None, p) for p, o in pairs)])
         return iter([s for s in self._by_object.get(object, ())
                      if predicate is None or (predicate, object) in self._by_subject[s]])
 

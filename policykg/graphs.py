@@ -41,6 +41,7 @@ from policykg.persource import (
     job_salt,
     make_outputs,
     merged_tables,
+    own_key,
 )
 from policykg.quadset import QuadSet, rdflib_term
 from policykg.rdfterms import readable_prefixes, sorted_nquads
@@ -89,7 +90,8 @@ def source_jobs(corpus: Corpus, emitter: emit.Emitter, version: str) -> list[Sou
         agencies = {k: corpus.agencies[k] for k in sorted(agency_keys(docs)) if k in corpus.agencies}
         job = SourceJob("", source, docs, agencies, emitter.base, version, prefixes, facts,
                         [t for iri in quoted for t in files.get(iri, [])])
-        job.key = job_key(salt, job)
+        job.own_key = own_key(salt, job)
+        job.key = job_key(job)
         jobs.append(job)
     return jobs
 
@@ -119,13 +121,13 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
                 continue
             kept.add(output.name)
             sources.add(output.dump)
-            if output.derived is not None:
-                shares.add(output.derived)
+            for share in output.shares:
+                shares.add(share)
             used.update(output.agencies)
             places.update(output.places)
             lines.update(line for line in output.agency_rules.split(b"\n") if line.strip())
             found.update(output.violations)
-            output.dump = output.derived = None  # written: only the tables stay
+            output.dump, output.shares = None, []  # written: only the tables stay
             rows.append(output)
     finally:
         sources.close()

@@ -4,10 +4,12 @@ After the cross-document steps, everything about one source's named graph depend
 (as the links between documents left them) and the agencies they name. So one job per source does, in a worker:
 emit the graph (graph/emit.py), run the SHACL shapes over it with the descriptions of what it points at (as
 `validate_graphs` does for a whole build), run the SPARQL rules over it (their conclusions go to `graph/derived`; a
-rule never joins two sources), and write its pieces of every dump (policykg/dumps.py). The result is cached under a
-key of all it depends on — the file, the pipeline's code and data, the documents' cross-document state, the merged
-agencies —, so a rebuild after one file changed redoes that file's job only. The main process never holds a source's
-triples as Python objects.
+rule never joins two sources), and write its pieces of every dump (policykg/dumps.py). The result is cached in two
+parts: what the source's own graph gives (its graph, the rules' conclusions, the tables, the dumps), under a key of
+the file, the pipeline's code and data, the documents' cross-document state and the merged agencies; and its task
+links and gaps, under a key of those too. A changed document moves the corpus-wide IDF and so every link score, but
+no other source's own part: a rebuild after one file changed redoes that file's job and every source's links only.
+The main process never holds a source's triples as Python objects.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,7 @@ from policykg.rdfterms import check_triples, sorted_nquads
 
 if TYPE_CHECKING:
     from policykg.build import Pipeline
+    from policykg.graph.emit import Emitter, Triples
     from policykg.graph.validate import Violation
 
 
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 class SourceJob:
     """What one source's graph is made from."""
 
-    key: str  # the cache key (`job_key`)
+    key: str  # the cache key of its whole output (`job_key`)
     source: SourceText
     documents: list[Document]
     agencies: dict[str, Agency]  # the merged agencies its documents name
@@ -52,21 +55,24 @@ class SourceJob:
     prefixes: dict[str, str]  # of the TriG and Turtle dumps
     links: list[LinkFacts] = field(default_factory=list)  # task links from its tasks, gaps of its documents
     files: list[tuple[Node, Node, Node]] = field(default_factory=list)  # the other source files they quote
+    own_key: str = ""  # the cache key of what does not depend on its links and gaps (`own_key`)
 
 
 @dataclass
 class SourceOutput:
-    """One source's graph, written, with what it derives and what SHACL said of it."""
+    """One source's graph, written, with what it derives and what SHACL said of it; without `shares[1:]` and the
+    links' violations, the part cached under the job's `own_key`."""
 
     name: str  # file name
     dump: GraphDump | None
-    derived: GraphDump | None = None  # its share of graph/derived: its links, gaps and what the rules drew
+    shares: list[GraphDump] = field(default_factory=list)  # of graph/derived: what the rules drew, its links and gaps
     agency_rules: bytes = b""  # rule conclusions about agencies (LeadAgency…), which several sources may draw
     violations: list[Violation] = field(default_factory=list)
     tables: dict[str, tuple[list[str], list[tuple[str | None, ...]]]] = field(default_factory=dict)  # its rows
     agencies: list[str] = field(default_factory=list)  # keys it refers to (described in graph/agencies)
     places: dict[str, Jurisdiction] = field(default_factory=dict)
     error: str | None = None  # why it could not be emitted (the file is then left out)
+    own_made: bool = False  # its own part was made for it (not read from the cache)
 
 
 @cache
@@ -102,18 +108,23 @@ def job_salt(pipeline_digest: str, base: str, version: str) -> bytes:
     return f"{pipeline_digest}\0{base}\0{version}\0{libraries}\0{tables}".encode()
 
 
-def job_key(salt: bytes, job: SourceJob) -> str:
-    """The cache key of a source's job: its file (name, bytes' digest), the state the cross-document steps gave its
-    documents (keys made unique, links to other documents, what a report reports on), the merged agencies, its task
-    links and gaps, and the files of the documents they point into."""
+def own_key(salt: bytes, job: SourceJob) -> str:
+    """The cache key of a source's own part: its file (name, bytes' digest), the state the cross-document steps gave
+    its documents (keys made unique, links to other documents, what a report reports on), the merged agencies."""
     state = [(d.key, repr(d.links), repr(d.reported), d.report_kind) for d in job.documents]
     named = [(a.key, a.name, repr(a.jurisdiction), a.kind, a.resolved, sorted(a.aliases))
              for _, a in sorted(job.agencies.items())]
+    digest = hashlib.sha256(salt)  # repr, not pickle: a pickle also encodes which objects are shared
+    digest.update(repr((job.source.file_name, job.source.sha256, state, named)).encode())
+    return digest.hexdigest()
+
+
+def job_key(job: SourceJob) -> str:
+    """The cache key of a source's whole job: its own part's key, its task links and gaps, and the files of the
+    documents they point into."""
     links = [(_link_state(f.link), _gap_state(f.gap), str(f.end.part), repr(f.end.quote)) for f in job.links]
     files = sorted(" ".join(term.n3() for term in triple) for triple in job.files)
-    digest = hashlib.sha256(salt)  # repr, not pickle: a pickle also encodes which objects are shared
-    digest.update(repr((job.source.file_name, job.source.sha256, state, named, links, files)).encode())
-    return digest.hexdigest()
+    return hashlib.sha256(repr((job.own_key, links, files)).encode()).hexdigest()
 
 
 def _link_state(link: TaskLink | None) -> tuple[object, ...]:
@@ -127,20 +138,47 @@ def _gap_state(gap: Gap | None) -> tuple[object, ...]:
     return () if gap is None else (gap.lower, gap.higher, gap.item.path_id, gap.measure, gap.nearest, gap.score)
 
 
-def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
-    """emit → SHACL → rules → dumps for one source; a failure is that file's error, never the corpus's."""
+def make_output(job: SourceJob, pipeline: Pipeline, cache: SourceCache | None = None) -> SourceOutput:
+    """emit → rules → SHACL → dumps for one source (or its own part from the `cache`), then its links and gaps; a
+    failure is that file's error, never the corpus's."""
     from policykg.graph.emit import Emitter
     from policykg.graph.emit_links import link_triples
+
+    emitter = Emitter(job.base, pipeline.vocab, pipeline.parent_of)
+    own = cache.get(OWN + job.own_key) if cache is not None else None
+    made = own is None
+    if own is None:
+        own = make_own(job, emitter)
+        if cache is not None:
+            cache.put(OWN + job.own_key, own)
+    else:
+        for doc in job.documents:
+            emitter.name_parts(doc)  # the IRIs of its parts, as its emission named them
+    if own.error is not None:
+        return own
+    try:
+        links = link_triples(emitter, job.documents, job.links)
+        check_triples(links)
+    except Exception as exc:  # one bad document must not stop the corpus
+        return SourceOutput(job.source.file_name, None, error=f"无法生成 RDF：{one_line(exc)}")
+    output = SourceOutput(**{**own.__dict__, "shares": list(own.shares), "violations": list(own.violations),
+                             "own_made": made})
+    if links:
+        share, violations = _links_share(job, emitter, links)
+        output.shares.append(share)
+        output.violations.extend(violations)
+    return output
+
+
+def make_own(job: SourceJob, emitter: Emitter) -> SourceOutput:
+    """A source's own part: its graph, what the rules draw from it, its SHACL results, its rows of the tables."""
     from policykg.graph.rules import apply_rules
     from policykg.graph.validate import validate_store
 
     derived = URIRef(f"{job.base}graph/derived")
     try:
-        emitter = Emitter(job.base, pipeline.vocab, pipeline.parent_of)
         graph = emitter.emit_source(job.source, job.documents, job.agencies, job.version)
-        links = link_triples(emitter, job.documents, job.links)
         check_triples(graph)
-        check_triples(links)
     except Exception as exc:  # one bad document must not stop the corpus
         return SourceOutput(job.source.file_name, None, error=f"无法生成 RDF：{one_line(exc)}")
     shared = emitter.emit_shared(job.agencies, graph.agencies, graph.places, job.version)
@@ -155,21 +193,31 @@ def make_output(job: SourceJob, pipeline: Pipeline) -> SourceOutput:
     drawn = list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(derived))))
     local = [q for q in drawn if _within(q.subject, own)]
     agency_rules = [q for q in drawn if not _within(q.subject, own)]
-    data.add(derived, list(links) + [(rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object))
-                                     for q in local])
-    shared_out = data.quads([derived])
-    store.extend(shared_out)
     tables = {name: solutions(store, text) for name, text in source_tables().items()}
-    store.extend(ox.Quad(*map(data.term, triple)) for triple in job.files)  # other files: where link evidence points
     violations = validate_store(store)
-    quads = emitted + shared_out
-    source_iri, derived_iri = ox.NamedNode(str(graph.identifier)), ox.NamedNode(str(derived))
-    dump = dump_graph(str(graph.identifier), [q for q in quads if q.graph_name == source_iri], job.prefixes,
+    source_iri = ox.NamedNode(str(graph.identifier))
+    dump = dump_graph(str(graph.identifier), [q for q in emitted if q.graph_name == source_iri], job.prefixes,
                       jsonld_graph(str(graph.identifier), jsonld_nodes(str(graph.identifier), list(graph))))
-    share = dump_graph(str(derived), [q for q in quads if q.graph_name == derived_iri], job.prefixes,
-                       jsonld_nodes_text(jsonld_nodes(str(derived), data.graphs[derived])))
-    return SourceOutput(job.source.file_name, dump, share, sorted_nquads(agency_rules), violations, tables,
+    shares = [dump_graph(str(derived), local, job.prefixes, jsonld_nodes_text(jsonld_nodes(str(derived), [
+        (rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)) for q in local])))] if local else []
+    return SourceOutput(job.source.file_name, dump, shares, sorted_nquads(agency_rules), violations, tables,
                         sorted(graph.agencies), dict(sorted(graph.places.items())))
+
+
+def _links_share(job: SourceJob, emitter: Emitter, links: Triples) -> tuple[GraphDump, list[Violation]]:
+    """A source's task links and gaps in graph/derived, checked with the source files their evidence points into
+    (its own and those of `job.files`)."""
+    from policykg.graph.validate import validate_store
+
+    derived = str(links.identifier)
+    data = QuadSet()
+    data.add(links.identifier, links)
+    quads = data.quads()
+    store = ox.Store()
+    store.extend(quads)
+    store.extend(ox.Quad(*map(data.term, triple)) for triple in [*emitter.source_file(job.source), *job.files])
+    violations = validate_store(store)
+    return dump_graph(derived, quads, job.prefixes, jsonld_nodes_text(jsonld_nodes(derived, list(links)))), violations
 
 
 def _within(subject: object, documents: set[str]) -> bool:
@@ -178,12 +226,15 @@ def _within(subject: object, documents: set[str]) -> bool:
     return any(value == d or value.startswith(d + "/") for d in documents)
 
 
+OWN = "own-"  # cache entries of a source's own part are named by this and its `own_key`
+
+
 class SourceCache:
     """Pickled SourceOutputs by job key, in a folder beside the output folder; a damaged entry is made again."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.made = 0  # outputs made in this build (the others were read from the folder)
+        self.made = 0  # own parts made in this build (the others were read from the folder)
 
     def has(self, key: str) -> bool:
         return (self.folder / f"{key}.pickle").is_file()
@@ -201,8 +252,8 @@ class SourceCache:
         write_pickle(self.folder / f"{key}.pickle", output)
 
 
-def _work(job: SourceJob) -> SourceOutput:
-    return make_output(job, worker_pipeline())
+def _work(folder: Path | None, job: SourceJob) -> SourceOutput:
+    return make_output(job, worker_pipeline(), SourceCache(folder) if folder is not None else None)
 
 
 def merged_tables(outputs: list[SourceOutput]) -> dict[str, tuple[list[str], list[tuple[str | None, ...]]]]:
@@ -216,18 +267,19 @@ def merged_tables(outputs: list[SourceOutput]) -> dict[str, tuple[list[str], lis
 
 def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 1, cache: SourceCache | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> Iterator[SourceOutput]:
-    """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1)."""
+    """Every job's output, in job order: from the cache, else made (on `processes` workers when > 1) from its own
+    part, itself cached or made."""
     known = [cache is not None and cache.has(job.key) for job in jobs]
 
     def made(job: SourceJob, output: SourceOutput) -> None:
         if cache is not None:
-            cache.made += 1
+            cache.made += output.own_made
             cache.put(job.key, output)
 
     # one job at a time: a chunk's outputs (≈3 MB each) would wait in memory together
     outputs = cached_map(jobs, lambda job: cache.get(job.key) if cache is not None else None, known,
-                         lambda job: make_output(job, pipeline), _work, processes=processes,
-                         initializer=init_worker, made=made)
+                         lambda job: make_output(job, pipeline, cache), partial(_work, cache and cache.folder),
+                         processes=processes, initializer=init_worker, made=made)
     for n, (job, output) in enumerate(zip(jobs, outputs, strict=True), start=1):
         if progress:
             progress(job.source.file_name, n, len(jobs))

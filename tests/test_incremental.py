@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 from conftest import CORPUS
 from test_identical_outputs import files
 
 from policykg.build import run_build
+from policykg.storeload import DIGESTS
 
 
 def test_rebuild_after_one_file_changed_equals_a_fresh_build(tmp_path: Path) -> None:
@@ -18,19 +21,55 @@ def test_rebuild_after_one_file_changed_equals_a_fresh_build(tmp_path: Path) -> 
     first = run_build(corpus, out, views=False)
     assert not first.errors
     assert first.sources_made == len(list(CORPUS.glob("*.txt")))
-    assert run_build(corpus, out, views=False).sources_made == 0  # nothing changed: every source graph cached
+    said: list[str] = []
+    unchanged = run_build(corpus, out, views=False, progress=lambda name, *_: said.append(name))
+    assert unchanged.sources_made == 0  # nothing changed: every source graph cached
+    assert "reasoning (HermiT): the ontology is unchanged since it was checked" in said
     cache = tmp_path / ".out.cache"
     assert len(list((cache / "extract").glob("*.pickle"))) == len(list(CORPUS.glob("*.txt")))
     changed = corpus / "003_e7c24733253165cd.txt"
     changed.write_text(changed.read_text("utf-8").replace("市红十字会、", ""), "utf-8")
     again = run_build(corpus, out, views=False)
     assert len(list((cache / "extract").glob("*.pickle"))) == len(list(CORPUS.glob("*.txt"))) + 1
-    assert 1 <= again.sources_made < first.sources_made  # the changed file and those whose links to it changed
+    assert again.sources_made == 1  # the changed file's own graph; every source's links are made again
+    assert 2 <= again.graphs_loaded < first.graphs_loaded  # its graph and graph/derived; the rest: the last store
+    assert store_quads(out) == nquads_lines(out)
     fresh = tmp_path / "fresh"
     run_build(corpus, fresh, views=False, cache_dir=tmp_path / "no-cache")
     incremental, plain = files(out), files(fresh)
     assert sorted(incremental) == sorted(plain)
     assert [name for name in plain if plain[name] != incremental[name]] == []
+
+
+def store_quads(out: Path) -> tuple[int, set[str]]:
+    """How many quads the store holds, and those without blank nodes (a store labels the ontology's afresh)."""
+    lines = ox.serialize(ox.Store.read_only(str(out / "store")), format=ox.RdfFormat.N_QUADS).decode().splitlines()
+    return len(lines), {line for line in lines if "_:" not in line}
+
+
+def nquads_lines(out: Path) -> tuple[int, set[str]]:
+    lines = (out / "kg.nq").read_text("utf-8").splitlines()
+    return len(lines), {line for line in lines if "_:" not in line}
+
+
+def test_a_previous_store_that_does_not_hold_its_list_is_not_reused(tmp_path: Path) -> None:
+    """The store is reused only when it holds what its digest list says: a quad added to it behind the build's back
+    (or a missing list) makes the next build load every graph afresh."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    out = tmp_path / "out"
+    first = run_build(corpus, out, views=False)
+    assert run_build(corpus, out, views=False).graphs_loaded == 0  # nothing changed: the previous store as it was
+    store = ox.Store(str(out / "store"))
+    graph = ox.NamedNode(next(iter(json.loads((out / DIGESTS).read_text("utf-8")))))
+    store.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.Literal("stray"), graph))
+    store.flush()
+    del store
+    assert run_build(corpus, out, views=False).graphs_loaded == first.graphs_loaded
+    assert store_quads(out) == nquads_lines(out)
+    (out / DIGESTS).unlink()
+    assert run_build(corpus, out, views=False).graphs_loaded == first.graphs_loaded
+    assert (out / DIGESTS).is_file() and store_quads(out) == nquads_lines(out)
 
 
 def test_jobs_give_the_same_outputs(built: Path, tmp_path: Path) -> None:
