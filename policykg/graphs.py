@@ -121,13 +121,13 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
                 continue
             kept.add(output.name)
             sources.add(output.dump)
-            for share in output.shares:
+            for share in [*output.shares, *([output.links] if output.links is not None else [])]:
                 shares.add(share)
             used.update(output.agencies)
             places.update(output.places)
             lines.update(line for line in output.agency_rules.split(b"\n") if line.strip())
-            found.update(output.violations)
-            output.dump, output.shares = None, []  # written: only the tables stay
+            found.update(output.violations + output.link_violations)
+            output.dump, output.shares, output.links = None, [], None  # written: only the tables stay
             rows.append(output)
     finally:
         sources.close()
@@ -152,6 +152,8 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
     pieces = [*sorted(main, key=lambda p: p.graph), sources]  # graph/agencies, derived, ontology, then source/…
     violations = sorted(found | set(checked), key=_order)
     made = cache.made if cache is not None else len(jobs)
+    if cache is not None:
+        cache.prune(jobs)
     return BuiltGraphs(pieces, prefixes, violations, merged_tables(rows), made)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -60,12 +60,12 @@ class SourceJob:
 
 @dataclass
 class SourceOutput:
-    """One source's graph, written, with what it derives and what SHACL said of it; without `shares[1:]` and the
-    links' violations, the part cached under the job's `own_key`."""
+    """One source's graph, written, with what it derives and what SHACL said of it: its own part (cached under the
+    job's `own_key`) and its `links` (cached under the job's `key`)."""
 
     name: str  # file name
     dump: GraphDump | None
-    shares: list[GraphDump] = field(default_factory=list)  # of graph/derived: what the rules drew, its links and gaps
+    shares: list[GraphDump] = field(default_factory=list)  # of graph/derived: what the rules drew from it
     agency_rules: bytes = b""  # rule conclusions about agencies (LeadAgency…), which several sources may draw
     violations: list[Violation] = field(default_factory=list)
     tables: dict[str, tuple[list[str], list[tuple[str | None, ...]]]] = field(default_factory=dict)  # its rows
@@ -73,6 +73,8 @@ class SourceOutput:
     places: dict[str, Jurisdiction] = field(default_factory=dict)
     error: str | None = None  # why it could not be emitted (the file is then left out)
     own_made: bool = False  # its own part was made for it (not read from the cache)
+    links: GraphDump | None = None  # its share of graph/derived with its task links and gaps
+    link_violations: list[Violation] = field(default_factory=list)
 
 
 @cache
@@ -145,12 +147,12 @@ def make_output(job: SourceJob, pipeline: Pipeline, cache: SourceCache | None = 
     from policykg.graph.emit_links import link_triples
 
     emitter = Emitter(job.base, pipeline.vocab, pipeline.parent_of)
-    own = cache.get(OWN + job.own_key) if cache is not None else None
+    own = cache.own(job.own_key) if cache is not None else None
     made = own is None
     if own is None:
         own = make_own(job, emitter)
         if cache is not None:
-            cache.put(OWN + job.own_key, own)
+            cache.put_own(job.own_key, own)
     else:
         for doc in job.documents:
             emitter.name_parts(doc)  # the IRIs of its parts, as its emission named them
@@ -161,13 +163,8 @@ def make_output(job: SourceJob, pipeline: Pipeline, cache: SourceCache | None = 
         check_triples(links)
     except Exception as exc:  # one bad document must not stop the corpus
         return SourceOutput(job.source.file_name, None, error=f"无法生成 RDF：{one_line(exc)}")
-    output = SourceOutput(**{**own.__dict__, "shares": list(own.shares), "violations": list(own.violations),
-                             "own_made": made})
-    if links:
-        share, violations = _links_share(job, emitter, links)
-        output.shares.append(share)
-        output.violations.extend(violations)
-    return output
+    share, violations = _links_share(job, emitter, links) if links else (None, [])
+    return replace(own, own_made=made, links=share, link_violations=violations)
 
 
 def make_own(job: SourceJob, emitter: Emitter) -> SourceOutput:
@@ -226,11 +223,10 @@ def _within(subject: object, documents: set[str]) -> bool:
     return any(value == d or value.startswith(d + "/") for d in documents)
 
 
-OWN = "own-"  # cache entries of a source's own part are named by this and its `own_key`
-
-
 class SourceCache:
-    """Pickled SourceOutputs by job key, in a folder beside the output folder; a damaged entry is made again."""
+    """Pickled parts of SourceOutputs in a folder beside the output folder: a source's own part by its `own_key`
+    (`own-…`), and what a job adds to it — links, gaps and their SHACL results — by the job's key; a damaged or
+    missing entry is made again."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -239,17 +235,36 @@ class SourceCache:
     def has(self, key: str) -> bool:
         return (self.folder / f"{key}.pickle").is_file()
 
-    def get(self, key: str) -> SourceOutput | None:
-        try:
-            found = pickle.loads((self.folder / f"{key}.pickle").read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            found = None
+    def get(self, job: SourceJob) -> SourceOutput | None:
+        """A job's whole output: its links entry and its source's own part."""
+        entry = self._read(job.key)
+        own = self.own(job.own_key) if isinstance(entry, tuple) and len(entry) == 2 else None
+        return None if own is None else replace(own, links=entry[0], link_violations=entry[1])
+
+    def own(self, key: str) -> SourceOutput | None:
+        found = self._read(f"own-{key}")
         return found if isinstance(found, SourceOutput) else None
 
-    def put(self, key: str, output: SourceOutput) -> None:
-        if output.error is not None:
-            return
-        write_pickle(self.folder / f"{key}.pickle", output)
+    def put(self, job: SourceJob, output: SourceOutput) -> None:
+        if output.error is None:
+            write_pickle(self.folder / f"{job.key}.pickle", (output.links, output.link_violations))
+
+    def put_own(self, key: str, own: SourceOutput) -> None:
+        if own.error is None:
+            write_pickle(self.folder / f"own-{key}.pickle", own)
+
+    def prune(self, jobs: list[SourceJob]) -> None:
+        """Remove the entries no job of this build uses (each rebuild would leave a thousand behind otherwise)."""
+        used = {f"{name}.pickle" for job in jobs for name in (job.key, f"own-{job.own_key}")}
+        for path in self.folder.glob("*.pickle"):
+            if path.name not in used:
+                path.unlink(missing_ok=True)
+
+    def _read(self, name: str) -> object:
+        try:
+            return pickle.loads((self.folder / f"{name}.pickle").read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
 
 
 def _work(folder: Path | None, job: SourceJob) -> SourceOutput:
@@ -274,10 +289,10 @@ def make_outputs(jobs: list[SourceJob], pipeline: Pipeline, *, processes: int = 
     def made(job: SourceJob, output: SourceOutput) -> None:
         if cache is not None:
             cache.made += output.own_made
-            cache.put(job.key, output)
+            cache.put(job, output)
 
     # one job at a time: a chunk's outputs (≈3 MB each) would wait in memory together
-    outputs = cached_map(jobs, lambda job: cache.get(job.key) if cache is not None else None, known,
+    outputs = cached_map(jobs, lambda job: cache.get(job) if cache is not None else None, known,
                          lambda job: make_output(job, pipeline, cache), partial(_work, cache and cache.folder),
                          processes=processes, initializer=init_worker, made=made)
     for n, (job, output) in enumerate(zip(jobs, outputs, strict=True), start=1):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,10 @@ def cached_map(items: Sequence[Item], cached: Callable[[Item], Result | None], k
     `there` (a module-level function, in workers started with `initializer`) on `processes` processes; `made` sees
     each new one (to cache it). A cached entry that cannot be read after all is made here."""
     todo = [item for item, there_already in zip(items, known, strict=True) if not there_already]
+    # The corpus already read is never garbage: its millions of objects left out of every collection, here and in
+    # the forked workers (whose collections also wrote into the pages they share with this process), cut a source
+    # job at a thousand documents from 227 to 168 ms in one process.
+    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=processes, initializer=initializer) if processes > 1 and len(todo) > 1 \
         else None
     fresh = pool.map(there, todo, chunksize=chunksize) if pool is not None else (here(item) for item in todo)
@@ -39,6 +44,7 @@ def cached_map(items: Sequence[Item], cached: Callable[[Item], Result | None], k
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
 
 
 _WORKER: dict[str, Any] = {}  # a worker process's own Pipeline, loaded once when the worker starts

@@ -34,6 +34,9 @@ def test_rebuild_after_one_file_changed_equals_a_fresh_build(tmp_path: Path) -> 
     assert again.sources_made == 1  # the changed file's own graph; every source's links are made again
     assert 2 <= again.graphs_loaded < first.graphs_loaded  # its graph and graph/derived; the rest: the last store
     assert store_quads(out) == nquads_lines(out)
+    sources = len(list(CORPUS.glob("*.txt")))  # each: its own part and its links, entries of the last build only
+    assert len(list((cache / "source").glob("own-*.pickle"))) == len(list((cache / "source").glob("*.pickle"))) / 2
+    assert len(list((cache / "source").glob("*.pickle"))) == 2 * sources
     fresh = tmp_path / "fresh"
     run_build(corpus, fresh, views=False, cache_dir=tmp_path / "no-cache")
     incremental, plain = files(out), files(fresh)

@@ -282,12 +282,21 @@ def node_entry(key: str, label: str, shape: str, color: str, border: str = "") -
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.policies["json.dumps_function"] = page_json
+    return env
+
+
+def page_json(value: Any, **kwargs: Any) -> str:
+    """JSON for `tojson` with Chinese as itself, not as \\u escapes (6 bytes a character instead of 3: half of a
+    page's weight); jinja then escapes < > & ' for the script element, and the line separators U+2028/2029 are
+    escaped here for older JavaScript engines."""
+    return json.dumps(value, ensure_ascii=False, **kwargs).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def vendor_vis(out_dir: Path) -> None:
