@@ -48,7 +48,7 @@ from policykg.rdfterms import readable_prefixes, sorted_nquads
 
 if TYPE_CHECKING:
     from policykg.build import Corpus, Pipeline
-    from policykg.graph.validate import Violation
+    from policykg.graph.shacl import Violation
 
 
 @dataclass
@@ -102,7 +102,7 @@ def build_graphs(corpus: Corpus, pipeline: Pipeline, base: str, version: str, sp
     """Every named graph of the build, written (source graphs spooled to files in `spool`, in graph-IRI order, as
     they come); a source whose graph cannot be made is its file's error and is left out (with its documents)."""
     from policykg.build import ontology_graph
-    from policykg.graph.validate import _order, validate_graphs
+    from policykg.graph.shacl import _order, validate_graphs
 
     emitter = emit.Emitter(base, pipeline.vocab, pipeline.parent_of)
     jobs = sorted(source_jobs(corpus, emitter, version), key=lambda job: str(emitter.graph_iri(job.source)))

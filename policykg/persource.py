@@ -39,7 +39,7 @@ from policykg.rdfterms import check_triples, sorted_nquads
 if TYPE_CHECKING:
     from policykg.build import Pipeline
     from policykg.graph.emit import Emitter, Triples
-    from policykg.graph.validate import Violation
+    from policykg.graph.shacl import Violation
 
 
 @dataclass
@@ -170,7 +170,7 @@ def make_output(job: SourceJob, pipeline: Pipeline, cache: SourceCache | None = 
 def make_own(job: SourceJob, emitter: Emitter) -> SourceOutput:
     """A source's own part: its graph, what the rules draw from it, its SHACL results, its rows of the tables."""
     from policykg.graph.rules import apply_rules
-    from policykg.graph.validate import validate_store
+    from policykg.graph.shacl import validate_store
 
     derived = URIRef(f"{job.base}graph/derived")
     try:
@@ -204,7 +204,7 @@ def make_own(job: SourceJob, emitter: Emitter) -> SourceOutput:
 def _links_share(job: SourceJob, emitter: Emitter, links: Triples) -> tuple[GraphDump, list[Violation]]:
     """A source's task links and gaps in graph/derived, checked with the source files their evidence points into
     (its own and those of `job.files`)."""
-    from policykg.graph.validate import validate_store
+    from policykg.graph.shacl import validate_store
 
     derived = str(links.identifier)
     data = QuadSet()

@@ -130,7 +130,7 @@ def test_one_agency_written_two_ways_is_one_responsibility_and_conforms(tmp_path
     """省交通厅 in a 会同 sentence and 省交通运输厅 in the list are one agency: one responsibility, both written
     forms and both clauses kept as evidence, one role (the stated lead), and the graph passes SHACL."""
     from policykg.build import Pipeline, assemble, read_corpus
-    from policykg.graph.validate import validate_shacl
+    from policykg.graph.shacl import validate_shacl
 
     (tmp_path / "plan.txt").write_text(
         "贵州省农村公路养护实施方案\n二、重点任务\n"

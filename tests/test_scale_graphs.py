@@ -14,8 +14,9 @@ from policykg.build import assemble, read_corpus
 from policykg.graph.emit import DEFAULT_BASE, PKG
 from policykg.graph.read import list_sources
 from policykg.graph.rules import apply_rules
+from policykg.graph.shacl import validate_graphs, validate_shacl
 from policykg.graph.store import EmbeddedStore
-from policykg.graph.validate import reason, validate_graphs, validate_shacl
+from policykg.graph.validate import reason
 from policykg.quadset import QuadSet
 
 DERIVED = f"{DEFAULT_BASE}graph/derived"

@@ -1,4 +1,4 @@
-"""Behaviour of graph/validate.py: SHACL shapes, derived shortcuts and HermiT reasoning.
+"""Behaviour of graph/shacl.py and graph/validate.py: SHACL shapes, derived shortcuts and HermiT reasoning.
 
 tests/fixtures/shapes_valid.trig is a small valid dataset written by hand after docs/design.md; each
 tests/fixtures/broken_*.ttl adds a few triples on top of it that break one thing, named in its first line.
@@ -14,18 +14,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, SH, Dataset, Graph, Namespace, URIRef
 
-from policykg.graph.validate import (
-    Violation,
-    _checking_graphs,
-    _union,
-    _validate,
-    derive_shortcuts,
-    ontology_graph,
-    reason,
-    shapes_graph,
-    validate_shacl,
-    validate_store,
-)
+from policykg.graph.shacl import Violation, _checking_graphs, _validate, validate_shacl, validate_store
+from policykg.graph.validate import _union, derive_shortcuts, ontology_graph, reason, shapes_graph
 from policykg.rdfterms import ox_term
 
 FIXTURES = Path(__file__).parent / "fixtures"
