@@ -7,9 +7,9 @@ by a digest of each graph's lines in kg.nq, kept beside the store with their pla
 (`.store-graphs.json`); of a changed graph, the lines that differ between the previous kg.nq and the new one are
 removed and added (graph/derived, 2.2 M of 5 M quads at a thousand documents, changes by a few thousand lines when
 a task's text does; dropping and reloading it took 152 s, ≈7× a bulk load per quad). A graph with blank nodes (the
-ontology: labels differ between loads) is reloaded whole. When the changed graphs hold more than `_MOST` of the
-N-Quads, or if anything is off — no previous store, kg.nq or list, a store that cannot be opened, a quad count
-other than kg.nq's —, the store is loaded afresh, as before.
+ontology: labels differ between loads) is reloaded whole. When more than `_MOST` of kg.nq's lines or half of its
+graphs changed (a new policykg version changes every graph), or if anything is off — no previous store, kg.nq or
+list, a store that cannot be opened, a quad count other than kg.nq's —, the store is loaded afresh, as before.
 """
 
 from __future__ import annotations
@@ -28,24 +28,28 @@ from policykg.graph.store import write_store
 
 DIGESTS = ".store-graphs.json"  # graph IRI → [sha256 of its kg.nq lines, their bytes, their offset in kg.nq]
 _PIECE = 64 << 20  # bytes of N-Quads loaded at a time
-_MOST = 0.5  # share of the N-Quads' bytes in changed graphs (or of a graph's lines) above which a fresh load is faster
-_FEW = 10_000  # lines of a graph changed quad by quad in any case
+_MOST = 0.1  # share of kg.nq's lines changed quad by quad (≈7× a bulk load's cost each) above which a fresh load wins
 
 
 def load_store(staging: Path, previous: Path, written: Written, most: float = _MOST) -> int:
     """`staging/store` holding the quads of `staging/kg.nq`; returns how many graphs were changed in it (all of
-    them for a fresh store). `previous` is the last build's output folder."""
+    them for a fresh store). `previous` is the last build's output folder; `most` is the share of kg.nq's lines
+    that may be changed quad by quad (beyond it, or when most graphs changed, a fresh load is faster)."""
     digests = {graph: [digest, end - start, start] for graph, (start, end, digest) in sorted(written.graphs.items())}
     known = _digests(previous / DIGESTS)
     target = staging / "store"
     loaded = None
-    total = sum(size for _, size, _ in digests.values())
     usable = known is not None and (previous / "store").is_dir() and (previous / "kg.nq").is_file()
-    if usable and known is not None and _changed_bytes(known, digests) <= most * total:
+    if usable and known is not None:
+        changed = [g for g, entry in digests.items() if known.get(g, [None])[0] != entry[0]]
+        gone = sorted(set(known) - set(digests))
         try:
-            loaded = _update(previous, target, staging / "kg.nq", written, known)
-        except (OSError, ValueError):  # no usable previous store: a fresh one
+            if len(changed) + len(gone) <= len(digests) / 2:
+                plan = _plan(previous / "kg.nq", staging / "kg.nq", changed, known, written, most * written.quads)
+                loaded = _apply(previous / "store", target, staging / "kg.nq", plan, gone, written)
+        except (OSError, ValueError):  # no usable previous store, or too much changed: a fresh one
             shutil.rmtree(target, ignore_errors=True)
+            loaded = None
     if loaded is None:
         write_store(target, staging / "kg.nq")
         loaded = len(digests)
@@ -53,64 +57,71 @@ def load_store(staging: Path, previous: Path, written: Written, most: float = _M
     return loaded
 
 
-def _changed_bytes(known: dict[str, list[Any]], digests: dict[str, list[Any]]) -> int:
-    """Bytes of N-Quads in graphs changed, gone or new (old and new sizes)."""
-    gone = sum(entry[1] for graph, entry in known.items() if digests.get(graph, [None])[0] != entry[0])
-    return gone + sum(entry[1] for graph, entry in digests.items() if known.get(graph, [None])[0] != entry[0])
+Plan = list[tuple[str, tuple[list[bytes], list[bytes]] | None]]  # graph → (lines removed, lines added), or reload
 
 
-def _update(previous: Path, target: Path, nquads: Path, written: Written, known: dict[str, list[Any]]) -> int:
-    ox.Store.read_only(str(previous / "store")).backup(str(target))
-    store = ox.Store(str(target))
-    changed = 0
-    for graph in sorted(set(known) - set(written.graphs)):
-        store.remove_graph(ox.NamedNode(graph))
-    with nquads.open("rb") as new, (previous / "kg.nq").open("rb") as old:
-        for graph, (start, end, digest) in sorted(written.graphs.items()):
+def _plan(old_nquads: Path, new_nquads: Path, changed: list[str], known: dict[str, list[Any]], written: Written,
+          budget: float) -> Plan:
+    """What to do to each changed graph; ValueError when more than `budget` lines would change one by one."""
+    plan: Plan = []
+    spent = 0
+    with new_nquads.open("rb") as new, old_nquads.open("rb") as old:
+        for graph in changed:
+            start, end, _ = written.graphs[graph]
             before = known.get(graph)
-            if before is not None and before[0] == digest:
+            difference = None if before is None else _difference(old, (before[2], before[2] + before[1]), new,
+                                                                  (start, end))
+            spent += sum(map(len, difference)) if difference is not None else 0
+            if spent > budget:
+                raise ValueError("too many lines changed: a fresh load is faster")
+            plan.append((graph, difference))
+    return plan
+
+
+def _apply(previous: Path, target: Path, nquads: Path, plan: Plan, gone: list[str], written: Written) -> int:
+    ox.Store.read_only(str(previous)).backup(str(target))
+    store = ox.Store(str(target))
+    for graph in gone:
+        store.remove_graph(ox.NamedNode(graph))
+    with nquads.open("rb") as new:
+        for graph, difference in plan:
+            if difference is not None:
+                removed, added = difference
+                for quad in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
+                    store.remove(quad)
+                store.extend(ox.parse(b"".join(added), format=ox.RdfFormat.N_QUADS))
                 continue
-            changed += 1
-            if before is not None and _apply_difference(store, old, (before[2], before[2] + before[1]), new,
-                                                        (start, end)):
-                continue
-            if before is not None:
-                store.remove_graph(ox.NamedNode(graph))
+            store.remove_graph(ox.NamedNode(graph))  # new, or with blank nodes: loaded whole
+            start, end, _ = written.graphs[graph]
             for lines in _pieces(new, start, end):
                 store.bulk_load(lines, ox.RdfFormat.N_QUADS)
     store.flush()
     if len(store) != written.quads:
         raise ValueError(f"store holds {len(store)} quads, kg.nq {written.quads}")
     del store
-    return changed
+    return len(plan)
 
 
-def _apply_difference(store: ox.Store, old: IO[bytes], was: tuple[int, int], new: IO[bytes],
-                      now: tuple[int, int]) -> bool:
-    """Remove the lines of the old span that the new one lacks and add those it gained; False (and nothing done)
-    for a graph with blank nodes; ValueError when most of its lines changed (quad by quad, that would be slower
-    than a fresh load). Lines are compared by MD5 digest (identity, not security: 16 bytes a line)."""
+def _difference(old: IO[bytes], was: tuple[int, int], new: IO[bytes],
+                now: tuple[int, int]) -> tuple[list[bytes], list[bytes]] | None:
+    """The lines of the old span that the new one lacks, and those it gained; None for a graph with blank nodes
+    (their labels differ between loads). Lines are compared by MD5 digest (identity, not security: 16 bytes a
+    line)."""
     before: set[bytes] = set()
     for line in _lines(old, *was):
         if b"_:" in line:
-            return False
+            return None
         before.add(hashlib.md5(line).digest())
     after: set[bytes] = set()
     added: list[bytes] = []
     for line in _lines(new, *now):
         if b"_:" in line:
-            return False
+            return None
         key = hashlib.md5(line).digest()
         after.add(key)
         if key not in before:
             added.append(line)
-    removed = [line for line in _lines(old, *was) if hashlib.md5(line).digest() not in after]
-    if len(added) + len(removed) > max(_FEW, _MOST * max(len(before), len(after))):
-        raise ValueError("most of a graph changed: a fresh load is faster")
-    for quad in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
-        store.remove(quad)
-    store.extend(ox.parse(b"".join(added), format=ox.RdfFormat.N_QUADS))
-    return True
+    return [line for line in _lines(old, *was) if hashlib.md5(line).digest() not in after], added
 
 
 def _lines(file: IO[bytes], start: int, end: int) -> Iterator[bytes]:
