@@ -39,8 +39,7 @@ def load_store(staging: Path, previous: Path, written: Written, most: float = _M
     known = _digests(previous / DIGESTS)
     target = staging / "store"
     loaded = None
-    usable = known is not None and (previous / "store").is_dir() and (previous / "kg.nq").is_file()
-    if usable and known is not None:
+    if known is not None and (previous / "store").is_dir() and (previous / "kg.nq").is_file():
         changed = [g for g, entry in digests.items() if known.get(g, [None])[0] != entry[0]]
         gone = sorted(set(known) - set(digests))
         try:
@@ -81,24 +80,26 @@ def _plan(old_nquads: Path, new_nquads: Path, changed: list[str], known: dict[st
 def _apply(previous: Path, target: Path, nquads: Path, plan: Plan, gone: list[str], written: Written) -> int:
     ox.Store.read_only(str(previous)).backup(str(target))
     store = ox.Store(str(target))
-    for graph in gone:
-        store.remove_graph(ox.NamedNode(graph))
-    with nquads.open("rb") as new:
-        for graph, difference in plan:
-            if difference is not None:
-                removed, added = difference
-                for quad in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
-                    store.remove(quad)
-                store.extend(ox.parse(b"".join(added), format=ox.RdfFormat.N_QUADS))
-                continue
-            store.remove_graph(ox.NamedNode(graph))  # new, or with blank nodes: loaded whole
-            start, end, _ = written.graphs[graph]
-            for lines in _pieces(new, start, end):
-                store.bulk_load(lines, ox.RdfFormat.N_QUADS)
-    store.flush()
-    if len(store) != written.quads:
-        raise ValueError(f"store holds {len(store)} quads, kg.nq {written.quads}")
-    del store
+    try:
+        for graph in gone:
+            store.remove_graph(ox.NamedNode(graph))
+        with nquads.open("rb") as new:
+            for graph, difference in plan:
+                if difference is not None:
+                    removed, added = difference
+                    for quad in ox.parse(b"".join(removed), format=ox.RdfFormat.N_QUADS):
+                        store.remove(quad)
+                    store.extend(ox.parse(b"".join(added), format=ox.RdfFormat.N_QUADS))
+                    continue
+                store.remove_graph(ox.NamedNode(graph))  # new, or with blank nodes: loaded whole
+                start, end, _ = written.graphs[graph]
+                for lines in _pieces(new, start, end):
+                    store.bulk_load(lines, ox.RdfFormat.N_QUADS)
+        store.flush()
+        if len(store) != written.quads:
+            raise ValueError(f"store holds {len(store)} quads, kg.nq {written.quads}")
+    finally:
+        del store  # closed before the caller removes its folder (a traceback would keep it open otherwise)
     return len(plan)
 
 
