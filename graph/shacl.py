@@ -31,7 +31,6 @@ _TEXT_ONLY = {RDFS.label, RDFS.comment, SKOS.definition, SKOS.prefLabel, SKOS.al
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
-
 @dataclass(frozen=True)
 class Violation:
     """One SHACL result, with the source text of the fact it is about when there is one."""

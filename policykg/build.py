@@ -433,10 +433,11 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
                                                      "如 apt-get install default-jre-headless，再重新构建即可）"))
         else:
             hermit = GraphCache(cache_root / "hermit")
-            known = hermit.get(f"ontology-{hermit.key([])}") if reasoning_mode != "full" else None
+            ontology_key = f"ontology-{hermit.key([])}"  # its answer on the ontology alone depends on its files only
+            known = hermit.get(ontology_key) if reasoning_mode != "full" else None
             reasoning = known or reason(QuadSet.from_nquads(nquads_of(built)) if reasoning_mode == "full" else Graph())
-            if reasoning_mode != "full" and known is None:  # its answer depends on the ontology files only
-                hermit.put(f"ontology-{hermit.key([])}", reasoning)
+            if reasoning_mode != "full" and known is None:
+                hermit.put(ontology_key, reasoning)
             add_inferred(built, reasoning.inferred, base)
             if progress:
                 progress("reasoning (HermiT): the ontology is unchanged since it was checked" if known else

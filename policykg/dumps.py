@@ -233,15 +233,11 @@ class TripleIndex:
             if p == RDF.first:
                 self._first.setdefault(s, o)
 
-    def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:
-        if object is None:
-            return iter(list(self._by_subject) if predicate is None else
-                         [s for s, pairs in self._by_subject.items() if any(p == predicate for p, _ in pairs)])
-        if isinstance(object, Literal):
-            return iter([s for s, pairs in self._by_subject.items()
-                         if any(o == object and predicate in (None, p) for p, o in pairs)])
-        return iter([s for s in self._by_object.get(object, ())
-                     if predicate is None or (predicate, object) in self._by_subject[s]])
+    def subjects(self, predicate: None = None, object: Node | None = None) -> Iterator[Node]:
+        """Every subject, or those pointing at a (blank) node: all the converter asks."""
+        if predicate is not None or isinstance(object, Literal):
+            raise NotImplementedError("TripleIndex.subjects: by object node only")
+        return iter(list(self._by_subject) if object is None else self._by_object.get(object, ()))
 
     def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
         return iter(self._by_subject.get(subject, ()))
