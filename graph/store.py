@@ -65,6 +65,12 @@ def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
 
     A list value gives one row per item, the other parameters repeated in each row, so many values (every form of
     every word) travel in one query instead of one query each.
+
+    An empty value ("") is left unbound (`UNDEF`): a query tests it with `!BOUND(?param_x)`, and a triple pattern
+    that uses `?param_x` itself then matches every value. That pattern is what makes a bound parameter fast:
+    pyoxigraph joins a VALUES row into a pattern holding its variable (one index lookup per row), while a FILTER
+    comparing the parameter with another variable runs after that variable was bound over the whole corpus
+    (task_units for one task at 1,000 documents: 2.7 s as a FILTER, 4 ms as a pattern).
     """
     params = check_params(params)
     if not params:
@@ -83,7 +89,7 @@ def inject_values(query: str, params: Mapping[str, ParamValue] | None) -> str:
 
     def row(item: Scalar) -> str:
         values = (item if name == listed else params[name] for name in names)
-        return "(" + " ".join(_rdflib_term(value).n3() for value in values if not isinstance(value, list)) + ")"
+        return "(" + " ".join(_value_text(value) for value in values if not isinstance(value, list)) + ")"
 
     rows = [row(item) for item in (items if isinstance(items, list) else [items])]
     variables = " ".join(f"?{name}" for name in names)
@@ -109,6 +115,11 @@ _TEXT = re.compile(
 def _blank_text(query: str) -> str:
     """The query with every string, IRI and comment replaced by spaces of the same length (positions kept)."""
     return _TEXT.sub(lambda m: " " * len(m.group()), query)
+
+
+def _value_text(value: Scalar) -> str:
+    """One cell of the VALUES block: the term escaped by rdflib, or UNDEF for an empty value."""
+    return "UNDEF" if value == "" else _rdflib_term(value).n3()
 
 
 def _rdflib_term(value: Scalar) -> URIRef | RdfLiteral:

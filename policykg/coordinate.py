@@ -231,15 +231,6 @@ def quote_excerpt(quote: str, needles: Iterable[str], limit: int = 160) -> str:
     return text if len(text) <= 3 * limit else text[: 3 * limit] + "…"
 
 
-def _units_of(queries: _Queries, task: str, cache: dict[str, list[Unit]]) -> list[Unit]:
-    if task not in cache:
-        cache[task] = [
-            Unit(r["agency_name"], r["jurisdiction"], r["role"], r["basis"], r["agency_as_written"], r["quote"])
-            for r in queries.rows("task_units", task=task)
-        ]
-    return cache[task]
-
-
 def _units_of_tasks(queries: _Queries, tasks: list[str]) -> dict[str, list[Unit]]:
     """The units of many tasks with one query (a VALUES row per task)."""
     units: dict[str, list[Unit]] = {}
@@ -437,7 +428,7 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
     doc_iri = one_document(store, doc)
     docs = documents(store)
     answer = Answer(TARGET_COLUMNS, table_columns=[c for c in TARGET_COLUMNS[:9] if c != "配合单位"])
-    agencies: list[str] = [""]
+    agencies: list[str] = []
     if agency is not None:
         matched = find_agencies(store, agency, lexicon or load_lexicon())
         answer.agencies = matched
@@ -448,16 +439,17 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
     queries = _Queries(store)
     seen: set[str] = set()
     found: list[dict[str, str]] = []
-    for iri in agencies:
-        for row in queries.rows("targets_due", due=due or 0, agency=iri):
-            if row["target"] not in seen and (doc_iri is None or doc_iri_of(row["task"]) == doc_iri):
-                seen.add(row["target"])
-                found.append(row)
+    rows = (queries.rows("agency_targets", due=due or 0, agency=agencies) if agencies
+            else queries.rows("targets_due", due=due or 0))
+    for row in rows:
+        if row["target"] not in seen and (doc_iri is None or doc_iri_of(row["task"]) == doc_iri):
+            seen.add(row["target"])
+            found.append(row)
     order = {r["source_file"]: i for i, r in enumerate(sorted(found, key=lambda r: r["source_file"]))}
     found.sort(key=lambda r: order[r["source_file"]])  # stable: query order within a file
-    cache: dict[str, list[Unit]] = {}
+    units_of = _units_of_tasks(queries, list(dict.fromkeys(row["task"] for row in found)))
     for n, row in enumerate(found, start=1):
-        units = _units_of(queries, row["task"], cache)
+        units = units_of.get(row["task"], [])
         answer.add(
             {
                 "文件": _display(docs, row),

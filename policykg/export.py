@@ -129,7 +129,7 @@ def fengong(store: GraphStore, progress: Progress | None = None, doc: str | None
         units.setdefault(r["task"], []).append(r)
     step(3)
     targets: dict[str, list[dict[str, str]]] = {}
-    for r in _records(store, "targets_due", due=0, agency=""):
+    for r in _records(store, "targets_due", due=0):
         targets.setdefault(r["task"], []).append(r)
     for task in tasks:
         sheet = sheets.get(task["doc"])

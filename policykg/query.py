@@ -72,6 +72,9 @@ def run_named(store: GraphStore, query: NamedQuery, params: Mapping[str, ParamVa
     missing = sorted(set(query.params) - set(params))
     if missing:
         raise QueryError(f"query {query.name!r} needs --param {missing[0]}=… ({query.params[missing[0]]})")
+    for name, value in params.items():  # empty binds nothing (UNDEF): allowed where the header says what it means
+        if value == "" and "empty" not in query.params[name].lower():
+            raise QueryError(f"query {query.name!r} needs a value for --param {name} ({query.params[name]})")
     return store.select(query.text, {f"param_{k}": v for k, v in params.items()})
 
 

@@ -12,11 +12,12 @@ from policykg import coordinate
 from policykg.cli import cli
 from policykg.graph.lexicon import Lexicon, load_lexicon
 from policykg.graph.store import EmbeddedStore
-from policykg.query import load_queries, run_named
+from policykg.query import QueryError, load_queries, run_named
 
 HOSTILE = '"} . DROP ALL #'
 GUIZHOU_PLAN = "《贵州省推进基本养老服务体系建设实施方案》（黔府办发〔2023〕21号）"  # place in the title, 文号
-MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "targets_due", "documents", "task_details"]
+MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "targets_due", "agency_targets",
+              "documents", "task_details"]
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +63,40 @@ def test_quote_excerpt_keeps_heading_and_asked_sentences() -> None:
 def test_my_queries_declare_their_columns(store: EmbeddedStore) -> None:
     queries = load_queries()
     samples = {"agency_lookup": {"name": "民政"}, "agency_roles": {"agency": "https://w3id.org/policykg/id/x"},
-               "task_search": {"text": "养老"}, "task_units": {"task": ""}, "targets_due": {"due": 0, "agency": ""}}
+               "task_search": {"text": "养老"}, "task_units": {"task": ""}, "targets_due": {"due": 0},
+               "agency_targets": {"due": 0, "agency": "https://w3id.org/policykg/id/x"}}
     for name in MY_QUERIES:
         query = queries[name]
         assert query.question and query.question_zh, name
         table = run_named(store, query, samples.get(name, {}))
         assert table.columns == query.columns, name
+
+
+def test_empty_is_refused_where_the_header_gives_it_no_meaning(store: EmbeddedStore) -> None:
+    queries = load_queries()
+    with pytest.raises(QueryError, match="needs a value for --param task"):
+        run_named(store, queries["who_leads"], {"task": ""})
+    assert run_named(store, queries["task_units"], {"task": ""}).rows  # "empty for every task"
+
+
+def test_agency_targets_are_the_targets_of_the_agency_tasks(store: EmbeddedStore) -> None:
+    """agency_targets finds an agency's tasks by a pattern (fast); the same rows as every target filtered here."""
+    queries = load_queries()
+    every = run_named(store, queries["targets_due"], {"due": 0})
+    units = run_named(store, queries["task_units"], {"task": ""}).records()
+    agencies = sorted({u["agency"] for u in units if u["agency"]})
+    tasks_of = {a: {u["task"] for u in units if u["agency"] == a} for a in agencies}
+    assert every.rows and agencies
+    checked = 0
+    for agency in agencies:
+        mine = run_named(store, queries["agency_targets"], {"due": 0, "agency": agency})
+        expected = [row for row in every.rows if row[every.columns.index("task")] in tasks_of[agency]]
+        assert mine.rows == expected, agency
+        checked += bool(expected)
+    assert checked >= 3
+    both = run_named(store, queries["agency_targets"], {"due": 0, "agency": agencies[:2]}).rows
+    assert set(both) == {row for a in agencies[:2] for row in run_named(
+        store, queries["agency_targets"], {"due": 0, "agency": a}).rows}
 
 
 # -- who-leads --------------------------------------------------------------------------------------------------
