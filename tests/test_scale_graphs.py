@@ -148,3 +148,30 @@ def test_jsonld_dump_is_what_json_dumps_writes_for_it(built: Path) -> None:
 
     text = (built / "kg.jsonld").read_text("utf-8")
     assert json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True) + "\n" == text
+
+
+def test_hermit_conclusions_already_in_graph_derived_are_not_added_twice(tmp_path: Path) -> None:
+    """graph/derived is read a MiB at a time: a known line across a chunk's end is still known."""
+    from rdflib import RDF, URIRef
+
+    from policykg.dumps import GraphDump, SharedGraph, Spool
+    from policykg.graphs import BuiltGraphs, add_inferred
+
+    base, pkg = "https://w3id.org/policykg/id/", "https://w3id.org/policykg/ontology#"
+    derived = f"{base}graph/derived"
+    lines = [f'<{base}t/{n:07d}> <{RDF.type}> <{pkg}LeadAgency> <{derived}> .'.encode() for n in range(30_000)]
+    shares = Spool(tmp_path, "derived")
+    shares.add(GraphDump(derived, b"\n".join(lines) + b"\n", b"", b"", ""))
+    shares.close()
+    assert shares.paths["nquads"].stat().st_size > 2 << 20  # three chunks
+    boundary = len(b"\n".join(lines)[: 1 << 20].split(b"\n")) - 1  # the line cut by the first chunk's end
+    built = BuiltGraphs([SharedGraph(derived, shares, [])], {})
+    add_inferred(built, [], base)
+    assert built.pieces[0].rest == []
+    known = [(URIRef(f"{base}t/{n:07d}"), RDF.type, URIRef(f"{pkg}LeadAgency")) for n in (0, boundary, 29_999)]
+    add_inferred(built, known, base)
+    assert built.pieces[0].rest == []
+    fresh = (URIRef(f"{base}t/new"), RDF.type, URIRef(f"{pkg}LeadAgency"))
+    add_inferred(built, [*known, fresh], base)
+    added = [d.nquads for d in built.pieces[0].rest]
+    assert added == [f"<{base}t/new> <{RDF.type}> <{pkg}LeadAgency> <{derived}> .\n".encode()]
