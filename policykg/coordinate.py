@@ -439,7 +439,9 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
     queries = _Queries(store)
     seen: set[str] = set()
     found: list[dict[str, str]] = []
-    rows = (queries.rows("agency_targets", due=due or 0, agency=agencies) if agencies
+    # one query per agency: with several VALUES rows pyoxigraph 0.5 joins them by hash, over every target
+    # (27 agencies at 1,000 documents: 6.6 s in one query, 1.7 s in 27)
+    rows = ([row for iri in agencies for row in queries.rows("agency_targets", due=due or 0, agency=iri)] if agencies
             else queries.rows("targets_due", due=due or 0))
     for row in rows:
         if row["target"] not in seen and (doc_iri is None or doc_iri_of(row["task"]) == doc_iri):
