@@ -8,8 +8,6 @@ JSON; the quoted source sentence travels with every row so a coordinator can che
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +15,10 @@ from typing import Any
 
 from policykg.address import display_of as _display
 from policykg.address import doc_iri_of, documents, numbered, one_document, task_number
-from policykg.forms import Words, agency_forms, narrowest, simplify, text_forms
+from policykg.forms import narrowest, simplify, text_forms
 from policykg.graph.lexicon import Lexicon, load_lexicon
-from policykg.graph.store import GraphStore, ParamValue, ResultTable
-from policykg.query import NamedQuery, load_queries, run_named
+from policykg.graph.store import GraphStore, ResultTable
+from policykg.lookup import CoordinateError, Matched, Queries, find_agencies, suggest_agencies, suggest_tasks
 
 __all__ = [
     "Answer",
@@ -46,26 +44,6 @@ COMPARATOR_ZH = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "", "appr
 UNIT_SEPARATOR = "|"  # agency names may themselves hold 、 or ； (各市（州）、县（市、区）人民政府)
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?|\n")
-
-
-class CoordinateError(Exception):
-    """A question that cannot be asked as given; the message says what to do instead."""
-
-
-@dataclass(frozen=True)
-class Matched:
-    """One agency found for a name the user typed."""
-
-    iri: str
-    name: str
-    jurisdiction: str
-    kind: str
-    labels: tuple[str, ...]
-    exact: bool  # some written form equals what the user typed (after expansion)
-
-    @property
-    def display(self) -> str:
-        return f"{self.name}（{self.jurisdiction}）" if self.jurisdiction else self.name
 
 
 @dataclass(frozen=True)
@@ -101,108 +79,6 @@ class Answer:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Running named queries
-
-
-class _Queries:
-    """The named queries of queries/, run with bound parameters only."""
-
-    def __init__(self, store: GraphStore) -> None:
-        self.store = store
-        self.named: dict[str, NamedQuery] = load_queries()
-
-    def rows(self, query: str, /, **params: ParamValue) -> list[dict[str, str]]:
-        table = run_named(self.store, self.named[query], params)
-        return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
-
-
-def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) -> list[Matched]:
-    """Agencies whose name or any written form contains one of the forms of `name`; exact matches first."""
-    lexicon = lexicon or load_lexicon()
-    forms = agency_forms(name, lexicon)
-    if not forms:
-        raise CoordinateError("请给出单位名称，例如 省民政厅 或 卫健委")
-    queries = _Queries(store)
-    words = Words.of(lexicon)
-    found: dict[str, Matched] = {}
-    wanted = set(forms)
-    for form in narrowest(forms):
-        for row in queries.rows("agency_lookup", name=form):
-            labels = tuple(sorted({*row["labels"].split("\n"), row["name"]} - {""}))
-            if not any(words.starts_word(label, f) for label in labels for f in forms):
-                continue  # only inside other words, as 民政 in 人民政府
-            exact = bool(wanted & set(labels))
-            old = found.get(row["agency"])
-            if old is not None:
-                labels = tuple(sorted(set(old.labels) | set(labels)))
-                exact = exact or old.exact
-            found[row["agency"]] = Matched(row["agency"], row["name"], row["jurisdiction"], row["kind"], labels, exact)
-    return sorted(found.values(), key=lambda m: (not m.exact, m.jurisdiction, m.name))
-
-
-def _pairs(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def _score(query: str, candidate: str, weight: Mapping[str, float]) -> float:
-    """How alike two names are: the share of the query's character pairs found in the candidate, each pair weighted
-    by its rarity among the candidates (省委, 人民, 委员 say little; 宣传 says what the unit is); difflib's ratio when
-    the query is one character."""
-    pairs = _pairs(query)
-    if not pairs:
-        return 1.0 if query in candidate else 0.0
-    total = sum(weight.get(p, 1.0) for p in pairs)
-    shared = sum(weight.get(p, 1.0) for p in pairs if p in candidate) / total
-    return max(shared, _typo_ratio(query, candidate))
-
-
-def _typo_ratio(query: str, candidate: str) -> float:
-    """difflib's ratio against the best stretch of the candidate as long as the query (探防关爱 ~ …探访关爱机制),
-    counted only when it is high: a typo, not a shared 省 and 委."""
-    n = len(query)
-    windows = [candidate[i : i + n] for i in range(max(1, len(candidate) - n + 1))]
-    ratio = max(difflib.SequenceMatcher(None, query, w).ratio() for w in windows)
-    return ratio if ratio >= 0.7 else 0.0
-
-
-def _closest(query_forms: Iterable[str], candidates: Iterable[str], limit: int = 5) -> list[str]:
-    forms = [f for f in query_forms if f]
-    names = sorted({c for c in candidates if c})
-    counts: dict[str, int] = {}
-    for name in names:
-        for pair in _pairs(name):
-            counts[pair] = counts.get(pair, 0) + 1
-    weight = {pair: math.log((1 + len(names)) / (1 + n)) + 0.1 for pair, n in counts.items()}
-    rare = math.log(1 + len(names)) + 0.1  # a pair no candidate has weighs most
-    weights = {p: weight.get(p, rare) for f in forms for p in _pairs(f)}
-    scored = {c: max((_score(f, c, weights) for f in forms), default=0.0) for c in names}
-    best = sorted((s, c) for c, s in scored.items() if s >= 0.34)
-    return [c for _, c in sorted(best, key=lambda sc: (-sc[0], len(sc[1]), sc[1]))[:limit]]
-
-
-def suggest_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) -> list[str]:
-    """Agency names close to one that matched nothing (shown with their place)."""
-    lexicon = lexicon or load_lexicon()
-    forms = agency_forms(name, lexicon) or [name]
-    everyone = _Queries(store).rows("agency_lookup", name="")
-    by_label: dict[str, set[str]] = {}
-    for row in everyone:
-        shown = f"{row['name']}（{row['jurisdiction']}）" if row["jurisdiction"] else row["name"]
-        for label in {row["name"], *row["labels"].split("\n")} - {""}:
-            by_label.setdefault(label, set()).add(shown)
-    names: list[str] = []
-    for label in _closest(forms, by_label, limit=10):
-        names += sorted(by_label[label] - set(names))
-    return names[:5]
-
-
-def suggest_tasks(store: GraphStore, text: str) -> list[str]:
-    """Task titles close to a text that matched nothing."""
-    rows = _Queries(store).rows("tasks")
-    return _closest(text_forms(text), (r["task_title"] for r in rows))
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Quotes
 
 
@@ -231,7 +107,7 @@ def quote_excerpt(quote: str, needles: Iterable[str], limit: int = 160) -> str:
     return text if len(text) <= 3 * limit else text[: 3 * limit] + "…"
 
 
-def _units_of_tasks(queries: _Queries, tasks: list[str]) -> dict[str, list[Unit]]:
+def _units_of_tasks(queries: Queries, tasks: list[str]) -> dict[str, list[Unit]]:
     """The units of many tasks with one query (a VALUES row per task)."""
     units: dict[str, list[Unit]] = {}
     if not tasks:
@@ -277,7 +153,7 @@ def who_leads(store: GraphStore, text: str, *, in_text: bool = False, doc: str |
     number = task_number(text)
     if number is not None:
         return _answer_of(store, numbered(store, number, doc_iri), [], docs, words, progress)
-    queries = _Queries(store)
+    queries = Queries(store)
     forms_of = {word: narrowest(text_forms(word)) for word in dict.fromkeys(words)}
     words_of: dict[str, set[str]] = {}
     for word, forms in forms_of.items():
@@ -312,7 +188,7 @@ def _answer_of(store: GraphStore, chosen: Mapping[str, Mapping[str, str]], elsew
     answer = Answer(WHO_LEADS_COLUMNS, table_columns=WHO_LEADS_COLUMNS[:6])
     if elsewhere:
         answer.notes.append(f"另有 {len(elsewhere)} 项任务只在正文中提到：加 --in-text 一并列出")
-    cache = _units_of_tasks(_Queries(store), list(chosen))
+    cache = _units_of_tasks(Queries(store), list(chosen))
     for n, (task, row) in enumerate(chosen.items(), start=1):
         units = cache.get(task, [])
         needles = [*words, *(u.as_written for u in units)]
@@ -351,7 +227,7 @@ def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
     if not matched:
         answer.suggestions = suggest_agencies(store, name, lexicon)
         return answer
-    queries = _Queries(store)
+    queries = Queries(store)
     idle: list[str] = []
     for n, agency in enumerate(matched, start=1):
         rows = [r for r in queries.rows("agency_roles", agency=agency.iri)
@@ -392,7 +268,7 @@ def agency_tasks(store: GraphStore, name: str, lexicon: Lexicon | None = None,
 DUTY_ROLE_ZH = {"agent": "正文职责（承办）", "partner": "正文职责（会同）", "issuer": "印发文件"}
 
 
-def _duties_and_documents(queries: _Queries, agency: Matched, docs: Mapping[str, Any],
+def _duties_and_documents(queries: Queries, agency: Matched, docs: Mapping[str, Any],
                           doc_iri: str | None) -> list[dict[str, str]]:
     """What an agency does outside the task lists: duties the running text gives it, documents it issued."""
     rows: list[dict[str, str]] = []
@@ -436,7 +312,7 @@ def targets(store: GraphStore, *, due: int | None = None, agency: str | None = N
             answer.suggestions = suggest_agencies(store, agency, lexicon)
             return answer
         agencies = [m.iri for m in matched]
-    queries = _Queries(store)
+    queries = Queries(store)
     seen: set[str] = set()
     found: list[dict[str, str]] = []
     # one query per agency: with several VALUES rows pyoxigraph 0.5 joins them by hash, over every target

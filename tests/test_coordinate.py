@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policykg import coordinate
+from policykg import coordinate, forms
 from policykg.cli import cli
 from policykg.graph.lexicon import Lexicon, load_lexicon
 from policykg.graph.store import EmbeddedStore
@@ -37,16 +37,16 @@ def of_001(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def test_abbreviations_expand_both_ways(lexicon: Lexicon) -> None:
-    short = coordinate.agency_forms("卫健委", lexicon)
+    short = forms.agency_forms("卫健委", lexicon)
     assert {"卫健委", "卫生健康委", "卫生健康委员会"} <= set(short)
-    assert "卫健委" in coordinate.agency_forms("卫生健康委员会", lexicon)
-    assert "贵州省卫生健康委员会" in coordinate.agency_forms("贵州卫健委", lexicon)
+    assert "卫健委" in forms.agency_forms("卫生健康委员会", lexicon)
+    assert "贵州省卫生健康委员会" in forms.agency_forms("贵州卫健委", lexicon)
 
 
 def test_traditional_input_is_simplified(lexicon: Lexicon) -> None:
-    assert coordinate.simplify("探訪關愛") == "探访关爱"
-    assert "卫生健康委员会" in coordinate.agency_forms("衛生健康委員會", lexicon)
-    assert {"县(市、区)", "县（市、区）"} <= set(coordinate.text_forms("縣（市、區）"))
+    assert forms.simplify("探訪關愛") == "探访关爱"
+    assert "卫生健康委员会" in forms.agency_forms("衛生健康委員會", lexicon)
+    assert {"县(市、区)", "县（市、区）"} <= set(forms.text_forms("縣（市、區）"))
 
 
 def test_quote_excerpt_keeps_heading_and_asked_sentences() -> None:
