@@ -42,7 +42,7 @@ class FileResult:
 
 def extract_file(path: Path, pipeline: Pipeline, max_file_size: int) -> FileResult:
     """read → normalize → … → resolve for one file; one bad file is its own error, never the corpus's."""
-    from policykg.build import issue_of, make_document, source_articles
+    from policykg.document import issue_of, make_document, source_articles
 
     result = FileResult(path.name)
     try:
@@ -71,10 +71,14 @@ def extract_file(path: Path, pipeline: Pipeline, max_file_size: int) -> FileResu
     return result
 
 
+#: the packages whose code and data files can change what a file gives (the readers of each format included)
+PIPELINE_PACKAGES = ("policykg", "policykg.graph", "policykg.graph.readers", "policykg.graph.data", "policykg.ontology")
+
+
 def pipeline_digest() -> str:
     """Everything that can change what a file gives: the package's code and data files (rules, lexicon, ontology)."""
     digest = hashlib.sha256()
-    for package in ("policykg", "policykg.graph", "policykg.graph.data", "policykg.ontology"):
+    for package in PIPELINE_PACKAGES:
         folder = resources.files(package)
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.is_file() and entry.name.endswith((".py", ".toml", ".csv", ".json", ".tsv", ".ttl")):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policykg.build import Pipeline, run_build, source_articles
+from policykg.build import Pipeline, run_build
+from policykg.document import source_articles
 from policykg.graph.layout import lay_out
 from policykg.graph.model import Article, SourceText
 from policykg.graph.store import EmbeddedStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import CORPUS, FIXTURES, article_of
 
-from policykg.build import outline_and_extract
+from policykg.document import outline_and_extract
 
 NOTATIONS = FIXTURES / "notations"
 
@@ -117,7 +117,7 @@ def test_ocr_spaces_inside_unit_names_still_resolve(pipeline) -> None:
 
 
 def test_deadlines_attached_to_tasks(pipeline) -> None:
-    from policykg.build import make_document
+    from policykg.document import make_document
 
     document, _ = make_document(article_of(NOTATIONS / "deadlines.txt"), pipeline, [])
     deadlines = [[(d.text, d.year, d.month, d.end_year) for d in t.deadlines] for t in document.tasks]

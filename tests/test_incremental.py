@@ -126,3 +126,20 @@ def test_the_store_changes_only_the_graphs_that_changed(tmp_path: Path) -> None:
     third = tmp_path / "third"  # more of the N-Quads changed than `most` allows: loaded afresh
     assert load_store(third, second, _written(third, {**changed, 1: "again"}), most=0.0) == 40
     assert store_quads(third) == nquads_lines(third)
+
+
+def test_the_extract_cache_key_covers_every_package_reading_a_file_imports() -> None:
+    """A change to any module the per-file stages run (the readers of each format too) must make files read again."""
+    import subprocess
+    import sys
+
+    from policykg.perfile import PIPELINE_PACKAGES
+
+    probe = ("import sys, policykg.perfile, policykg.document, policykg.graph.read as r\n"
+             "from policykg.build import Pipeline\n"
+             "Pipeline.load()\n"
+             "print('\\n'.join(sorted({m.rpartition('.')[0] if not hasattr(mod, '__path__') else m\n"
+             "                         for m, mod in sys.modules.items() if m.startswith('policykg.')})))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert "policykg.graph.readers" in loaded
+    assert set(loaded) <= {*PIPELINE_PACKAGES, "policykg.queries"}, set(loaded) - set(PIPELINE_PACKAGES)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import shared_pipeline
 
-from policykg.build import outline_and_extract, source_articles
+from policykg.document import outline_and_extract, source_articles
 from policykg.graph.model import Span
 from policykg.graph.normalize import make_key, normalize
 from policykg.graph.tables import classify_header, load_table_rules

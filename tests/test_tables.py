@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, shared_pipeline
 
-from policykg.build import outline_and_extract, source_articles
+from policykg.document import outline_and_extract, source_articles
 from policykg.graph.normalize import normalize
 from policykg.graph.targets import extract_targets, row_targets
 
