@@ -300,7 +300,7 @@ def run_build(corpus_dir: Path, out_dir: Path, *, base: str = emit.DEFAULT_BASE,
     from policykg.graph.validate import reason
     from policykg.query import to_csv
     from policykg.storeload import load_store
-    from policykg.viz.render import render_views
+    from policykg.viz.views import render_views
 
     started = time.perf_counter()
     stages: dict[str, float] = {}

@@ -22,7 +22,8 @@ import pytest
 
 from policykg.graph.store import EmbeddedStore, write_store
 from policykg.viz.graphs import load, overview_graph
-from policykg.viz.render import ViewInfo, render_views, write_view
+from policykg.viz.render import ViewInfo, write_view
+from policykg.viz.views import render_views
 
 sys.path.insert(0, str(Path(__file__).parent / "tools"))
 from synthetic_graph import synthetic_nquads

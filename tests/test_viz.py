@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 import policykg.viz.render as render
+import policykg.viz.views as views_module
 from policykg.graph.store import EmbeddedStore
 from policykg.viz.graphs import (
     GraphData,
@@ -25,7 +26,8 @@ from policykg.viz.graphs import (
     overview_graph,
     summary_graph,
 )
-from policykg.viz.render import ViewInfo, render_views, to_network
+from policykg.viz.render import ViewInfo, to_network
+from policykg.viz.views import render_views
 
 FIXTURE = Path(__file__).parent / "fixtures" / "viz_sample.trig"
 ID = "https://w3id.org/policykg/id/"
@@ -131,7 +133,7 @@ def test_summary_counts_each_agencys_tasks_per_document(data: GraphData) -> None
 
 def test_a_large_overview_becomes_the_summary(store: EmbeddedStore, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "OVERVIEW_NODES_MAX", 5)
+    monkeypatch.setattr(views_module, "OVERVIEW_NODES_MAX", 5)
     views = render_views(store, tmp_path)
     front = next(v for v in views if v.file_name == "overview.html")
     nodes, edges = page_data(tmp_path / "overview.html")
