@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from policykg import build as build_module
+from policykg import document as document_module
 from policykg.build import run_build
 from policykg.graph import emit
 from policykg.graph.emit import iri_segment
@@ -161,7 +162,7 @@ def test_a_failure_in_one_document_is_that_files_error(tmp_path: Path, monkeypat
     corpus.mkdir()
     for name in ("a_ok.txt", "b_extract.txt", "c_emit.txt", "d_link.txt"):
         (corpus / name).write_text(GOOD, "utf-8")
-    make_document, emit_source, link_documents = (build_module.make_document, emit.Emitter.emit_source,
+    make_document, emit_source, link_documents = (document_module.make_document, emit.Emitter.emit_source,
                                                   build_module.link_documents)
 
     def failing_extract(article, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -179,7 +180,7 @@ def test_a_failure_in_one_document_is_that_files_error(tmp_path: Path, monkeypat
             raise ValueError("boom in link")
         return link_documents(found, pipeline)
 
-    monkeypatch.setattr(build_module, "make_document", failing_extract)
+    monkeypatch.setattr(document_module, "make_document", failing_extract)
     monkeypatch.setattr(emit.Emitter, "emit_source", failing_emit)
     monkeypatch.setattr(build_module, "link_documents", failing_link)
     report = run_build(corpus, tmp_path / "out")
