@@ -17,7 +17,7 @@ from policykg.query import QueryError, load_queries, run_named
 HOSTILE = '"} . DROP ALL #'
 GUIZHOU_PLAN = "《贵州省推进基本养老服务体系建设实施方案》（黔府办发〔2023〕21号）"  # place in the title, 文号
 MY_QUERIES = ["agency_lookup", "agency_roles", "task_search", "task_units", "targets_due", "agency_targets",
-              "documents", "task_details"]
+              "documents", "task_details", "task_titles"]
 
 
 @pytest.fixture(scope="module")
