@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from policykg.graph.outline import chinese_numeral
 from policykg.graph.store import GraphStore
-from policykg.query import load_queries, run_named
+from policykg.query import load_queries, plain_records, run_named
 
 _NUMBER = re.compile(r"^\s*(?:第\s*)?[（(]?\s*([0-9]{1,3}|[一二三四五六七八九十百零〇两]{1,5})\s*[)）]?"
                      r"\s*(?:项|条)?\s*[.、．]?\s*$")
@@ -45,8 +45,7 @@ def in_document(rows: Iterable[Row], doc: str | None, key: str = "task") -> list
 
 
 def _rows(store: GraphStore, name: str) -> list[dict[str, str]]:
-    table = run_named(store, load_queries()[name])
-    return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
+    return plain_records(run_named(store, load_queries()[name]))
 
 
 def documents(store: GraphStore) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from policykg.cells import neutral_row
 from policykg.graph.store import GraphStore
-from policykg.query import load_queries, run_named
+from policykg.query import load_queries, plain_records, run_named
 
 __all__ = ["AGENCY_COLUMNS", "FENGONG_COLUMNS", "ExtraSheet", "Sheet", "TaskInfo", "agency_sheets", "fengong",
            "sheet_names", "summary", "write_csv"]
@@ -80,8 +80,7 @@ class ExtraSheet:
 
 
 def _records(store: GraphStore, name: str, **params: str | int) -> list[dict[str, str]]:
-    table = run_named(store, load_queries()[name], params)
-    return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
+    return plain_records(run_named(store, load_queries()[name], params))
 
 
 def _join(items: Iterable[str], separator: str) -> str:

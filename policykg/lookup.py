@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from policykg.forms import Words, agency_forms, narrowest, text_forms
 from policykg.graph.lexicon import Lexicon, load_lexicon
 from policykg.graph.store import GraphStore, ParamValue
-from policykg.query import NamedQuery, load_queries, run_named
+from policykg.query import NamedQuery, load_queries, plain_records, run_named
 
 
 class CoordinateError(Exception):
@@ -43,8 +43,7 @@ class Queries:
         self.named: dict[str, NamedQuery] = load_queries()
 
     def rows(self, query: str, /, **params: ParamValue) -> list[dict[str, str]]:
-        table = run_named(self.store, self.named[query], params)
-        return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
+        return plain_records(run_named(self.store, self.named[query], params))
 
 
 def find_agencies(store: GraphStore, name: str, lexicon: Lexicon | None = None) -> list[Matched]:

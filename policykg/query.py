@@ -78,6 +78,11 @@ def run_named(store: GraphStore, query: NamedQuery, params: Mapping[str, ParamVa
     return store.select(query.text, {f"param_{k}": v for k, v in params.items()})
 
 
+def plain_records(table: ResultTable) -> list[dict[str, str]]:
+    """The rows as dicts by column, an unbound cell as "": what tables, sheets and coordinators' answers show."""
+    return [{k: ("" if v is None else v) for k, v in r.items()} for r in table.records()]
+
+
 def to_csv(table: ResultTable) -> str:
     """CSV for spreadsheets and tools; a cell that would start a formula gets a leading ' (policykg.cells)."""
     buffer = io.StringIO()
